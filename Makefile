@@ -1,0 +1,30 @@
+# The course's commands. Each creates .venv (with pip) the first time it is needed.
+#   make lab    open the course in JupyterLab (prints the URL on a headless machine)
+#   make test   run the whole test suite: helper tests and strict nbval on every notebook
+
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+STAMP  := $(VENV)/.installed
+# root on a headless machine: JupyterLab refuses root without --allow-root, and there is no browser to open
+LAB_FLAGS := $(if $(filter 0,$(shell id -u)),--allow-root) $(if $(DISPLAY),,--no-browser --ip=127.0.0.1)
+NBVAL := --nbval --nbval-sanitize-with tests/sanitize.cfg --nbval-cell-timeout=300
+
+.PHONY: lab test venv clean
+
+venv: $(STAMP)
+
+$(STAMP): pyproject.toml
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e ".[test]"
+	touch $(STAMP)
+
+lab: $(STAMP)
+	$(BIN)/jupyter lab $(LAB_FLAGS) notebooks/
+
+test: $(STAMP)
+	$(BIN)/python -m pytest $(NBVAL) tests notebooks
+
+clean:
+	rm -rf $(VENV) .pytest_cache .hypothesis
