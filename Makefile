@@ -21,7 +21,7 @@ $(STAMP): pyproject.toml
 	touch $(STAMP)
 
 lab: $(STAMP)
-	$(BIN)/jupyter lab $(LAB_FLAGS) notebooks/
+	$(BIN)/jupyter lab $(LAB_FLAGS) --ServerApp.root_dir=. --LabApp.default_url=/lab/tree/notebooks
 
 test: $(STAMP)
 	$(BIN)/python -m pytest $(NBVAL) tests notebooks
