@@ -12,6 +12,7 @@ The sections follow the order in which a student meets them:
 2. the objective       -- the Poisson log-likelihood
 3. the update rules    -- Lee & Seung's multiplicative updates, written three ways
 4. fitting             -- nmf(): restarts, convergence, a fast matrix-form loop
+4b. squared error      -- the Frobenius objective and its updates; the KL divergence
 5. choosing R          -- rank_scan(): log-likelihood, AIC, BIC, held-out entries
 6. reading W           -- row-normalise, assign genes to modules, moonlighters
 7. plots               -- small plotting helpers shared by the notebooks
@@ -36,11 +37,12 @@ __all__ = [
     "Simulation", "simulate", "load_counts", "save_counts",
     "log_likelihood",
     "update_loops", "update_broadcast", "update_matmul",
-    "NMFResult", "nmf", "RankScan", "rank_scan", "holdout_mask",
+    "NMFResult", "nmf", "RankScan", "information_criteria", "rank_scan", "holdout_mask",
+    "frobenius_error", "generalized_kl", "update_frobenius", "FrobeniusResult", "nmf_frobenius",
     "row_normalize", "assign_modules", "find_moonlighters", "match_modules",
     "plot_heatmap", "plot_trace",
     "SelfCheckError", "check_simulation", "check_log_likelihood", "check_update",
-    "check_nmf", "check_row_normalize", "check_moonlighters",
+    "check_nmf", "check_information_criteria", "check_row_normalize", "check_moonlighters",
 ]
 
 
@@ -608,6 +610,130 @@ def nmf(V, R, *, update="matmul", max_iter=3000, tol=1e-8, n_restarts=1, seed=No
 
 
 # ---------------------------------------------------------------------------
+# 4b. Another objective: squared error (Frobenius)
+# ---------------------------------------------------------------------------
+# Everything above maximises the Poisson log-likelihood, which is the same as
+# minimising the generalised Kullback-Leibler divergence D(V || WH) (see
+# generalized_kl). The other classic objective is the squared error
+#
+#     ||V - WH||_F^2 = sum_{i,mu} (V[i, mu] - (WH)[i, mu])^2,
+#
+# the right one when the noise is Gaussian with the same spread everywhere, while
+# the KL / Poisson objective suits counts, whose spread grows with their mean.
+# Lee & Seung's multiplicative step for the squared error is
+#
+#     W <- W * (V H^T) / (W H H^T)        then        H <- H * (W^T V) / (W^T W H)
+#
+# (elementwise * and /). It never raises the squared error and keeps W and H
+# non-negative. It is the rule scikit-learn's NMF(solver="mu", beta_loss="frobenius")
+# uses; scikit-learn reports reconstruction_err_ = ||V - WH||_F, the square root of
+# frobenius_error below.
+
+FROBENIUS_FLOOR = np.finfo(np.float64).tiny  # the smallest a denominator may be (avoids 0/0)
+
+
+def frobenius_error(V, W, H):
+    """Squared error ||V - W H||_F^2 = sum_{i,mu} (V - WH)^2 (the full sum, not half of it).
+
+    scikit-learn's NMF(beta_loss="frobenius") reports reconstruction_err_ = the square
+    root of this number.
+    """
+    V, W, H = _check_factors(V, W, H)
+    return float(np.sum((V - W @ H) ** 2))
+
+
+def generalized_kl(V, W, H):
+    """Generalised Kullback-Leibler divergence D(V || WH) = sum [V log(V / WH) - V + WH].
+
+    0 log 0 is taken as 0. It is 0 when WH = V and positive otherwise, and
+
+        D(V || WH) = -log_likelihood(V, W, H) + sum [V log V - V],
+
+    where the last sum depends on V only: minimising D is maximising the Poisson
+    log-likelihood. scikit-learn's NMF(beta_loss="kullback-leibler") reports
+    reconstruction_err_ = sqrt(2 D).
+    """
+    V, W, H = _check_factors(V, W, H)
+    WH = W @ H
+    return float(np.sum(_xlogy(V, V) - _xlogy(V, WH) - V + WH))
+
+
+def update_frobenius(V, W, H):
+    """One multiplicative step for the squared error (Lee & Seung); returns new (W, H).
+
+        W <- W * (V H^T) / (W H H^T)
+        H <- H * (W^T V) / (W^T W H)      (with the new W)
+
+    A denominator that is exactly 0 (a module with no weight at all) is replaced by
+    FROBENIUS_FLOOR, the smallest positive float, so the entry stays 0 instead of
+    becoming NaN; any other denominator is used as it is. W's columns are not
+    normalised: this step is scale-equivariant (W D, D^-1 H give W_new D, D^-1 H_new
+    for a positive diagonal D), so normalising before or after never changes W H.
+    """
+    V, W, H = _check_factors(V, W, H)
+    W = W * (V @ H.T) / np.maximum(W @ (H @ H.T), FROBENIUS_FLOOR)
+    H = H * (W.T @ V) / np.maximum((W.T @ W) @ H, FROBENIUS_FLOOR)
+    return W, H
+
+
+@dataclass
+class FrobeniusResult:
+    """The best fit of nmf_frobenius(): W (N x R, columns sum to 1), H (R x M) and how it went."""
+    W: np.ndarray
+    H: np.ndarray
+    error: float              # ||V - W H||_F^2 at the end
+    n_iter: int
+    converged: bool
+    trace: np.ndarray         # squared error at the start and every check_every iterations
+    check_every: int = 1
+
+
+def nmf_frobenius(V, R, *, max_iter=3000, tol=1e-8, n_restarts=1, seed=None,
+                  check_every=10, init=None):
+    """Fit V ~ W H by minimising the squared error ||V - WH||_F^2 with update_frobenius.
+
+    Works like nmf() (same random starts, restarts, tol and check_every; stop when the
+    error changes by at most tol * error over check_every iterations) but for the
+    Gaussian-noise objective. The restart with the smallest error is returned, with
+    W's columns scaled to sum to 1 and H's rows scaled the other way (W H unchanged).
+    init: optional (W, H) start; then n_restarts must be 1.
+    """
+    V = _as_matrix(V, "V")
+    R = _check_rank(R, V)
+    max_iter = _check_positive_int(max_iter, "max_iter")
+    n_restarts = _check_positive_int(n_restarts, "n_restarts")
+    check_every = _check_positive_int(check_every, "check_every")
+    if not (isinstance(tol, (int, float, np.floating)) and tol >= 0):
+        raise ValueError(f"tol must be a non-negative number, got {tol!r}")
+    if init is not None:
+        if n_restarts != 1:
+            raise ValueError("give either init or n_restarts > 1, not both")
+        _, W0, H0 = _check_factors(V, *init)
+        if W0.shape[1] != R:
+            raise ValueError(f"init has {W0.shape[1]} modules but R = {R}")
+    rng = np.random.default_rng(seed)
+    N, M = V.shape
+    best = None
+    for _ in range(n_restarts):
+        W, H = (W0, H0) if init is not None else _random_start(rng, N, M, R, V, np.float64)
+        trace = [frobenius_error(V, W, H)]
+        converged, n_iter = False, 0
+        for n_iter in range(1, max_iter + 1):
+            W, H = update_frobenius(V, W, H)
+            if n_iter % check_every == 0 or n_iter == max_iter:
+                trace.append(frobenius_error(V, W, H))
+                if abs(trace[-1] - trace[-2]) <= tol * trace[-1]:
+                    converged = True
+                    break
+        if best is None or trace[-1] < best[2][-1]:
+            best = (W, H, trace, n_iter, converged)
+    W, H, trace, n_iter, converged = best
+    W, H = _normalize_columns(W, H)
+    return FrobeniusResult(W=W, H=H, error=float(trace[-1]), n_iter=n_iter, converged=converged,
+                           trace=np.array(trace), check_every=check_every)
+
+
+# ---------------------------------------------------------------------------
 # 5. Choosing R
 # ---------------------------------------------------------------------------
 
@@ -624,6 +750,27 @@ class RankScan:
     fits: list                      # the NMFResult of each R
     heldout_log_likelihood: np.ndarray | None = None  # of the hidden entries, if holdout > 0
     mask: np.ndarray | None = None  # True = fitted, False = held out
+
+
+def information_criteria(log_likelihood, n_params, n_obs):
+    """AIC and BIC of a fit with log-likelihood L, k free parameters and n observations.
+
+        AIC = 2 k - 2 L        BIC = k ln(n) - 2 L        (lower is better)
+
+    Both reward a high log-likelihood and charge for parameters: AIC 2 per parameter,
+    BIC ln(n) per parameter, more than AIC as soon as n > e^2 (about 7.4).
+    Works elementwise on arrays (one entry per R, as in rank_scan). Returns (aic, bic).
+    """
+    L = np.asarray(log_likelihood, dtype=float)
+    k = np.asarray(n_params, dtype=float)
+    n = np.asarray(n_obs, dtype=float)
+    if (k < 0).any() or (n < 1).any():
+        raise ValueError(f"n_params must be >= 0 and n_obs >= 1, got {n_params!r} and {n_obs!r}")
+    aic = 2 * k - 2 * L
+    bic = k * np.log(n) - 2 * L
+    if aic.ndim == 0:
+        return float(aic), float(bic)
+    return aic, bic
 
 
 def holdout_mask(shape, fraction, seed=None):
@@ -685,8 +832,7 @@ def rank_scan(V, ranks, *, n_restarts=3, seed=None, progress=False, holdout=0.0,
 
     L = np.array([fit.log_likelihood for fit in fits])
     k = np.array([R * (N - 1) + R * M for R in ranks])
-    aic = 2 * k - 2 * L
-    bic = k * np.log(n_fitted) - 2 * L
+    aic, bic = information_criteria(L, k, n_fitted)
     heldout = np.array(heldout) if mask is not None else None
     score = {"bic": bic, "aic": aic, "heldout": None if heldout is None else -heldout}[criterion]
     best = ranks[int(np.argmin(score))]
@@ -980,3 +1126,42 @@ def check_moonlighters(fn, threshold=0.1):
         _fail(check, f"on the true W of a simulation you missed genes {missing} and "
                      f"wrongly included {extra}")
     _passed(check, f"you found the {len(expected)} moonlighting genes {expected.tolist()}")
+
+
+def check_information_criteria(fn):
+    """Test fn(log_likelihood, n_params, n_obs) -> (aic, bic) against information_criteria
+    (the formulas rank_scan uses): AIC = 2k - 2L, BIC = k ln(n) - 2L."""
+    check = "check_information_criteria"
+    cases = [(-1234.5, 10, 600), (37_768_400.25, 636, 6000), (-50.0, 3, 20)]
+    for L, k, n in cases:
+        result = fn(L, k, n)
+        if not (isinstance(result, tuple) and len(result) == 2):
+            _fail(check, f"your function should return a tuple (aic, bic), "
+                         f"but it returned {type(result).__name__}")
+        try:
+            aic, bic = float(result[0]), float(result[1])
+        except (TypeError, ValueError):
+            _fail(check, f"aic and bic should be numbers, got {result!r}")
+        ref_aic, ref_bic = information_criteria(L, k, n)
+        where = f"for L={L:g}, k={k}, n={n}"
+        if not np.isclose(aic, ref_aic, rtol=1e-9, atol=1e-9):
+            if np.isclose(aic, ref_bic, rtol=1e-9) and np.isclose(bic, ref_aic, rtol=1e-9):
+                _fail(check, f"you returned (bic, aic) {where}; return them in the order (aic, bic)")
+            hints = {2 * L - 2 * k: "the signs are swapped: a higher log-likelihood must LOWER the AIC",
+                     k - L: "you left out the factor 2 on both terms",
+                     2 * k + 2 * L: "the log-likelihood enters with a minus sign"}
+            hint = next((text for value, text in hints.items() if np.isclose(aic, value, rtol=1e-9)), "")
+            _fail(check, f"AIC should be 2k - 2L = {ref_aic:.10g}: you returned {aic:.10g} "
+                         f"{where}" + (f" ({hint})" if hint else ""))
+        if not np.isclose(bic, ref_bic, rtol=1e-9, atol=1e-9):
+            hints = {k * np.log(k) - 2 * L: "you used ln(k); the penalty is k ln(n), with n the "
+                                            "number of observations (entries of V)",
+                     k * np.log10(n) - 2 * L: "you used log10; BIC uses the natural log, np.log",
+                     2 * L - k * np.log(n): "the signs are swapped: a higher log-likelihood must "
+                                            "LOWER the BIC",
+                     k * np.log(n) / 2 - L: "you left out the factor 2 (BIC = k ln(n) - 2L)",
+                     2 * k * np.log(n) - 2 * L: "the penalty is k ln(n), not 2k ln(n)"}
+            hint = next((text for value, text in hints.items() if np.isclose(bic, value, rtol=1e-9)), "")
+            _fail(check, f"BIC should be k ln(n) - 2L = {ref_bic:.10g}: you returned {bic:.10g} "
+                         f"{where}" + (f" ({hint})" if hint else ""))
+    _passed(check, f"your AIC and BIC match the formulas on {len(cases)} test cases")
