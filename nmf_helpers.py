@@ -207,9 +207,18 @@ def load_counts(path):
 
     One gene per line: its name, then one whole-number count per sample, separated by
     spaces or tabs. Lines starting with '#' are comments; blank lines are skipped.
+    The file must be UTF-8 text (a byte-order mark and Windows line endings are fine).
     Errors name the file, the line number and what is wrong. No pickle is involved.
     """
     path = Path(path)
+    data = path.read_bytes()
+    try:  # a file saved in another encoding (or a binary file) gets a message naming the line
+        data.decode("utf-8")
+    except UnicodeDecodeError as error:
+        before = data[:error.start]
+        line = len(before.splitlines()) + (not before or before.endswith((b"\n", b"\r")))
+        raise ValueError(f"{path}, line {line}: byte {data[error.start]:#04x} is not UTF-8 text; "
+                         "save the file as UTF-8 (plain text)") from None
     names, rows, first_line_of = [], [], {}
     expected, expected_line = None, None
     with open(path, encoding="utf-8-sig", newline=None) as handle:  # newline=None reads \r\n too
