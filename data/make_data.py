@@ -15,8 +15,11 @@ V ~ Poisson(W H), with choices the students are not told:
   divided by the row's sum) are set to a value drawn from Uniform(0.3, 0.7) and the
   rest, so that it clearly belongs to both; in the harder table its second weight is
   an ordinary Uniform(0.5, 1.5) draw, so some shares are small.
-* H (modules x samples): each sample's module proportions are a Dirichlet(alpha)
-  draw, times the sample's total count drawn uniformly from a depth range.
+* H (modules x samples): each sample is a cell type. Its module proportions are a
+  Dirichlet draw with parameter ``favoured`` for the modules its cell type relies on
+  (CELL_TYPES below) and ``alpha`` for the others, times the sample's total count,
+  drawn uniformly from a depth range. So the four samples of a cell type look alike,
+  and a module is most active in the cell types that favour it.
 * V = Poisson(W H).
 
 Gene names are made up from syllables (they are not real genes, and they say nothing
@@ -40,25 +43,34 @@ ONSETS = ["B", "Br", "C", "Cr", "D", "F", "G", "Gl", "H", "K", "L", "M", "N", "P
 VOWELS = ["a", "e", "i", "o", "u", "y"]
 CODAS = ["b", "d", "f", "g", "k", "l", "m", "n", "p", "r", "s", "t", "x", "lk", "nd", "rp", "sk"]
 
-CELL_TYPES = ["neuron", "glia", "muscle", "epidermis", "gland", "gut", "stem", "germline",
-              "immune", "pigment", "nephridium", "cnidocyte", "ciliated", "secretory", "fibroblast"]
+# cell type -> the modules it relies on (a module missing from a table is ignored)
+CELL_TYPES = {
+    "neuron": ["neural"], "glia": ["neural"], "cnidocyte": ["neural", "contractile"],
+    "muscle": ["contractile"], "fibroblast": ["contractile"], "ciliated": ["contractile", "photoreceptor"],
+    "gland": ["secretion"], "gut": ["secretion"], "secretory": ["secretion"],
+    "nephridium": ["secretion"], "immune": ["secretion", "cell_cycle"],
+    "stem": ["cell_cycle", "ribosome"], "germline": ["cell_cycle", "ribosome"],
+    "epidermis": ["ribosome"], "pigment": ["ribosome", "photoreceptor"],
+}
 
 TABLES = {
-    # name: (seed, module names with sizes, number of moonlighters, depth range, alpha, clear shares)
+    # file name: the settings of make_table()
     "atlas_counts.txt": dict(
         seed=20191108,
         modules={"ribosome": 31, "neural": 24, "contractile": 19, "secretion": 15, "cell_cycle": 11},
-        n_moonlighters=4, depth=(90_000, 110_000), alpha=0.5, clear_shares=True,
+        n_moonlighters=4, depth=(90_000, 110_000), alpha=0.3, favoured=3.0, clear_shares=True,
         n_samples=60,
-        story="Pseudo-bulk counts of 100 genes in 60 cell types of a (fictional) sea anemone atlas.",
+        story="Pseudo-bulk counts of 100 genes in 60 samples (15 cell types, 4 samples each) "
+              "of a (fictional) sea anemone.",
     ),
     "atlas_counts_hard.txt": dict(
         seed=20191115,
         modules={"ribosome": 27, "neural": 22, "contractile": 19, "secretion": 16, "cell_cycle": 11,
                  "photoreceptor": 5},
-        n_moonlighters=10, depth=(3_000, 6_000), alpha=0.5, clear_shares=False,
+        n_moonlighters=10, depth=(3_000, 6_000), alpha=0.3, favoured=3.0, clear_shares=False,
         n_samples=60,
-        story="A shallower sequencing run of another (fictional) atlas: 100 genes, 60 cell types.",
+        story="A shallower sequencing run of another (fictional) atlas: 100 genes, "
+              "60 samples of 15 cell types.",
     ),
 }
 
@@ -72,24 +84,26 @@ def gene_names(rng, n):
     return sorted(names)
 
 
-def sample_names(rng, m):
-    """m cell-type names such as 'neuron_03', in a shuffled order."""
-    types = [CELL_TYPES[k % len(CELL_TYPES)] for k in range(m)]
+def sample_types(rng, m):
+    """(names, types): m samples such as 'neuron_03' and their cell types, in a shuffled order."""
+    kinds = list(CELL_TYPES)
+    types = [kinds[k % len(kinds)] for k in range(m)]
     counter, names = {}, []
     for t in types:
         counter[t] = counter.get(t, 0) + 1
         names.append(f"{t}_{counter[t]:02d}")
-    return [names[k] for k in rng.permutation(m)]
+    order = rng.permutation(m)
+    return [names[k] for k in order], [types[k] for k in order]
 
 
-def make_table(seed, modules, n_moonlighters, depth, alpha, clear_shares, n_samples, story):
+def make_table(seed, modules, n_moonlighters, depth, alpha, favoured, clear_shares, n_samples, story):
     """Draw one table from the model; return (genes, samples, V, key, comment)."""
     rng = np.random.default_rng(seed)
     module_names = list(modules)
     sizes = list(modules.values())
     N, R, M = sum(sizes), len(sizes), n_samples
     genes = gene_names(rng, N)
-    samples = sample_names(rng, M)
+    samples, types = sample_types(rng, M)
 
     home = rng.permutation(np.repeat(np.arange(R), sizes))
     W = np.zeros((N, R))
@@ -112,7 +126,10 @@ def make_table(seed, modules, n_moonlighters, depth, alpha, clear_shares, n_samp
             W[i, a], W[i, b] = share * level, (1 - share) * level
         W /= W.sum(axis=0)
 
-    proportions = rng.dirichlet(np.full(R, alpha), size=M).T
+    proportions = np.empty((R, M))
+    for mu, cell_type in enumerate(types):
+        parameter = [favoured if name in CELL_TYPES[cell_type] else alpha for name in module_names]
+        proportions[:, mu] = rng.dirichlet(parameter)
     totals = rng.uniform(*depth, size=M)
     H = proportions * totals
     V = rng.poisson(W @ H)
@@ -131,12 +148,13 @@ def make_table(seed, modules, n_moonlighters, depth, alpha, clear_shares, n_samp
              "shares": [round(float(shares[i, home[i]]), 3), round(float(shares[i, second[int(i)]]), 3)]}
             for i in moonlighters],
         "depth_range": list(depth),
-        "dirichlet_alpha": alpha,
+        "favoured_by": {name: [t for t in CELL_TYPES if name in CELL_TYPES[t]] for name in module_names},
+        "dirichlet": {"favoured_modules": favoured, "other_modules": alpha},
         "seed": seed,
     }
     comment = "\n".join([
         story,
-        "One gene per line: its name, then one whole-number count per sample (cell type).",
+        "One gene per line: its name, then one whole-number count per sample.",
         "Made by data/make_data.py (seeded); see data/README.md.",
         "samples: " + " ".join(samples),
     ])

@@ -16,9 +16,9 @@ DATA = Path(__file__).resolve().parent.parent / "data"
 
 # The same list is in data/README.md (a test below checks that they agree).
 CHECKSUMS = {
-    "atlas_counts.txt": "3ed3f2634eeca2d1ba8587f6478063b4c859886ee7cef85f455d79e9ced187a0",
-    "atlas_counts_hard.txt": "378a8d4cfd9f87098bfadfdb6a5e05918f8536a827dffe7f1356f026b226397c",
-    "answer_key.json": "78831f6e32453dbf927d504bb61ea5a8efd39ae2cd6e4208e888a4ec778e9c4a",
+    "atlas_counts.txt": "d23669d56f92734dbf982ef2486bce366192d0118a3a7b146840a46fcb8b29f6",
+    "atlas_counts_hard.txt": "c16e10a364eb886233f69b9d9f02c6844403679720dd039897a18ce142afd51e",
+    "answer_key.json": "d87d460839ae8dd3029ad7ede8b5eb2295f6d3cd512c15e5a8cddc555fdc5396",
 }
 TABLES = ["atlas_counts.txt", "atlas_counts_hard.txt"]
 
