@@ -1,6 +1,9 @@
 # The course's commands. Each creates .venv (with pip) the first time it is needed.
 #   make lab    open the course in JupyterLab (prints the URL on a headless machine)
 #   make test   run the whole test suite: helper tests and strict nbval on every notebook
+#   make student               regenerate the exercise versions in student/ from notebooks/
+#   make grade NB=path.ipynb   re-run a notebook from a clean kernel and report on it
+#   make slides                build reveal.js slides of the notebooks into slides/
 
 PYTHON ?= python3
 VENV   := .venv
@@ -10,7 +13,7 @@ STAMP  := $(VENV)/.installed
 LAB_FLAGS := $(if $(filter 0,$(shell id -u)),--allow-root) $(if $(DISPLAY),,--no-browser --ip=127.0.0.1)
 NBVAL := --nbval --nbval-sanitize-with tests/sanitize.cfg --nbval-cell-timeout=300
 
-.PHONY: lab test venv clean
+.PHONY: lab test venv clean student grade slides
 
 venv: $(STAMP)
 
@@ -25,6 +28,13 @@ lab: $(STAMP)
 
 test: $(STAMP)
 	$(BIN)/python -m pytest $(NBVAL) tests notebooks
+
+student: $(STAMP)
+	$(BIN)/python tools/make_student.py
+
+grade: $(STAMP)
+	@test -n "$(NB)" || { echo "usage: make grade NB=path/to/notebook.ipynb"; exit 2; }
+	$(BIN)/python tools/grade.py "$(NB)"
 
 clean:
 	rm -rf $(VENV) .pytest_cache .hypothesis
