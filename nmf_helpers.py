@@ -14,7 +14,8 @@ The sections follow the order in which a student meets them:
 4. fitting             -- nmf(): restarts, convergence, a fast matrix-form loop
 4b. squared error      -- the Frobenius objective and its updates; the KL divergence
 5. choosing R          -- rank_scan(): log-likelihood, AIC, BIC, held-out entries
-6. reading W           -- row-normalise, assign genes to modules, moonlighters
+6. reading W           -- row-normalise, assign genes to modules, moonlighters;
+                          match, rescale and correlate with a known truth
 7. plots               -- small plotting helpers shared by the notebooks
 8. self-checks         -- check_...() functions that test a student's code
 
@@ -40,6 +41,7 @@ __all__ = [
     "NMFResult", "nmf", "RankScan", "information_criteria", "rank_scan", "holdout_mask",
     "frobenius_error", "generalized_kl", "update_frobenius", "FrobeniusResult", "nmf_frobenius",
     "row_normalize", "assign_modules", "find_moonlighters", "match_modules",
+    "rescale", "column_correlations",
     "plot_heatmap", "plot_trace",
     "SelfCheckError", "check_simulation", "check_log_likelihood", "check_update",
     "check_nmf", "check_information_criteria", "check_row_normalize", "check_moonlighters",
@@ -910,6 +912,54 @@ def match_modules(W_ref, W_fit):
         remaining[a, :] = -np.inf
         remaining[:, b] = -np.inf
     return perm
+
+
+def rescale(W, H, scale):
+    """Move a positive factor s_a from row a of H to column a of W: return (W s, H / s).
+
+        W'[i, a] = W[i, a] * s_a      H'[a, mu] = H[a, mu] / s_a
+
+    so W' H' = sum_a (W[:, a] s_a)(H[a, :] / s_a) = W H: the fit, and its
+    log-likelihood, do not change. This is NMF's scaling ambiguity; choosing s is
+    choosing the units in which to read W and H (nmf() makes W's columns sum to 1).
+    ``scale`` is one positive number per column of W (a single number is used for all).
+    """
+    W = _as_matrix(W, "W")
+    H = _as_matrix(H, "H")
+    if W.shape[1] != H.shape[0]:
+        raise ValueError(f"W has {W.shape[1]} columns but H has {H.shape[0]} rows; they must match")
+    if isinstance(scale, (str, bytes)) or scale is None:
+        raise TypeError(f"scale must be a number or an array of numbers, got {type(scale).__name__}")
+    s = np.asarray(scale)
+    if s.dtype == bool or s.dtype.kind not in "iuf":
+        raise TypeError(f"scale must hold numbers, got dtype {s.dtype}")
+    s = np.broadcast_to(s.astype(np.float64), (W.shape[1],)) if s.ndim == 0 else s.astype(np.float64)
+    if s.shape != (W.shape[1],):
+        raise ValueError(f"scale must have one entry per column of W ({W.shape[1]}), got shape {s.shape}")
+    if not (np.all(np.isfinite(s)) and np.all(s > 0)):
+        raise ValueError(f"scale must be finite and positive, got {s}")
+    return W * s, H / s[:, np.newaxis]
+
+
+def column_correlations(X_ref, X_fit):
+    """Pearson correlation of each column of X_fit with the same column of X_ref.
+
+        r[a] = sum_i (x_i - mean x)(y_i - mean y) / sqrt(sum_i (x_i - mean x)^2 sum_i (y_i - mean y)^2)
+
+    with x = X_ref[:, a] and y = X_fit[:, a]. Correlation ignores scale, so it compares
+    the *shape* of a recovered profile with the true one whatever units NMF chose.
+    Line the columns up first (``X_fit[:, match_modules(X_ref, X_fit)]``). A constant
+    column has no shape to compare; its correlation is reported as 0.
+    """
+    X_ref = _as_matrix(X_ref, "X_ref")
+    X_fit = _as_matrix(X_fit, "X_fit")
+    if X_ref.shape != X_fit.shape:
+        raise ValueError(f"X_ref and X_fit must have the same shape, got {X_ref.shape} and {X_fit.shape}")
+    x = X_ref - X_ref.mean(axis=0)
+    y = X_fit - X_fit.mean(axis=0)
+    denominator = np.sqrt((x * x).sum(axis=0) * (y * y).sum(axis=0))
+    numerator = (x * y).sum(axis=0)
+    return np.divide(numerator, denominator, out=np.zeros_like(numerator), where=denominator > 0)
 
 
 # ---------------------------------------------------------------------------

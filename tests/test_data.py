@@ -165,3 +165,14 @@ def test_empty_and_non_utf8_files_give_readable_errors(tmp_path, data, message):
     with pytest.raises(ValueError, match=message) as info:
         nh.load_counts(variant(tmp_path, data))
     assert "variant.txt" in str(info.value)
+
+
+def test_only_the_instructors_section_of_notebook_06_reads_the_answer_key():
+    notebook = DATA.parent / "notebooks" / "06_provided_data.ipynb"
+    if not notebook.exists():
+        pytest.skip("notebook 06 not written yet")
+    cells = json.loads(notebook.read_text(encoding="utf-8"))["cells"]
+    sources = ["".join(cell["source"]) for cell in cells]
+    start = next(k for k, text in enumerate(sources) if text.startswith("## 8. Instructor's section"))
+    assert not any("answer_key" in text for text in sources[:start])
+    assert any("answer_key.json" in text for text in sources[start:])
