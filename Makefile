@@ -36,5 +36,8 @@ grade: $(STAMP)
 	@test -n "$(NB)" || { echo "usage: make grade NB=path/to/notebook.ipynb"; exit 2; }
 	$(BIN)/python tools/grade.py "$(NB)"
 
+slides: $(STAMP)
+	$(BIN)/python tools/make_slides.py
+
 clean:
 	rm -rf $(VENV) .pytest_cache .hypothesis

@@ -15,6 +15,8 @@ import nbformat
 import pytest
 from nbclient import NotebookClient
 
+import nmf_helpers as nh
+
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "tools"))
 import make_student  # noqa: E402
@@ -121,8 +123,11 @@ def test_every_exercise_is_followed_by_a_self_check(path):
             assert following is not None and tagged(following, "exercise-check"), (
                 f"{path.name}: the code cell after exercise `{cell.source.splitlines()[0]}` "
                 "does not call the student's function")
-            assert re.search(r"\bcheck_\w+\(", following.source), (
+            checkers = re.findall(r"\b(check_\w+)\(", following.source)
+            assert checkers, (
                 f"{path.name}: the cell after exercise `{cell.source.splitlines()[0]}` calls no check_...()")
+            for name in checkers:
+                assert callable(getattr(nh, name, None)), f"{path.name} calls nh.{name}, which does not exist"
 
 
 def fill_in(student, solutions):

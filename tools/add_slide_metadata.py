@@ -1,0 +1,105 @@
+"""Give every notebook cell its slide type, so the notebooks present as slides.
+
+    python tools/add_slide_metadata.py            # update notebooks/ in place
+    python tools/add_slide_metadata.py --check    # exit 1 if a notebook lacks what it would add
+
+Metadata only: it sets each cell's `metadata.slideshow.slide_type` and the notebook's
+`metadata.rise` (RISE's options) and changes nothing else; no source, output or execution
+count is touched (the script checks this before writing). Deterministic, so running it
+twice changes nothing the second time. The rules, in order:
+
+    first cell (navigation line and title)           slide
+    markdown cell with a `## ` heading line           slide      (one per section)
+    markdown cell with a `### ` heading line          subslide
+    markdown cell holding only the navigation line    skip       (links are no use in a show)
+    markdown cell right after a code cell             subslide   (a new idea after a result)
+    any other markdown cell                           fragment   (appears on the next key press)
+    code cell                                         -          (stays with the text before it)
+
+Used by RISE (JupyterLab: the "Render as slideshow" button, or Alt+R) and by
+`jupyter nbconvert --to slides` (`make slides`).
+"""
+
+import argparse
+import copy
+import sys
+from pathlib import Path
+
+import nbformat
+
+ROOT = Path(__file__).resolve().parent.parent
+RISE_OPTIONS = {"scroll": True}
+
+
+def _is_navigation(source):
+    lines = [line for line in source.split("\n") if line.strip()]
+    return len(lines) == 1 and "course map" in lines[0] and lines[0].lstrip().startswith("[")
+
+
+def slide_type(cells, index):
+    """The slide type the rules give cell `index` of a list of cells."""
+    cell = cells[index]
+    if index == 0:
+        return "slide"
+    if cell.cell_type != "markdown":
+        return "-"
+    lines = cell.source.split("\n")
+    if any(line.startswith("## ") for line in lines):
+        return "slide"
+    if any(line.startswith("### ") for line in lines):
+        return "subslide"
+    if _is_navigation(cell.source):
+        return "skip"
+    if cells[index - 1].cell_type == "code":
+        return "subslide"
+    return "fragment"
+
+
+def with_slide_metadata(nb):
+    """A copy of the notebook with the slide metadata set; raises if anything else changed."""
+    new = copy.deepcopy(nb)
+    for index, cell in enumerate(new.cells):
+        cell.metadata["slideshow"] = nbformat.from_dict(
+            {**cell.metadata.get("slideshow", {}), "slide_type": slide_type(new.cells, index)})
+    new.metadata["rise"] = nbformat.from_dict(dict(RISE_OPTIONS))
+    for old_cell, new_cell in zip(nb.cells, new.cells):
+        for key in ("cell_type", "source", "outputs", "execution_count", "attachments", "id"):
+            if old_cell.get(key) != new_cell.get(key):
+                raise RuntimeError(f"add_slide_metadata would change a cell's {key}: refusing")
+    assert len(nb.cells) == len(new.cells)
+    return new
+
+
+def process(paths, check=False):
+    """Update (or, with check=True, only inspect) the notebooks; returns the paths that differ."""
+    differing = []
+    for path in paths:
+        text = path.read_text(encoding="utf-8")
+        nb = nbformat.reads(text, as_version=4)
+        out = nbformat.writes(with_slide_metadata(nb))
+        out = out if out.endswith("\n") else out + "\n"
+        if out != text:
+            differing.append(path)
+            if not check:
+                path.write_text(out, encoding="utf-8")
+    return differing
+
+
+def main(argv=None):
+    parser = argparse.ArgumentParser(description="Set slide metadata on the course notebooks.")
+    parser.add_argument("notebooks", nargs="*", type=Path,
+                        help="notebooks to process (default: notebooks/NN_*.ipynb)")
+    parser.add_argument("--check", action="store_true", help="change nothing; exit 1 if a notebook would change")
+    args = parser.parse_args(argv)
+    paths = args.notebooks or sorted((ROOT / "notebooks").glob("[0-9][0-9]_*.ipynb"))
+    differing = process(paths, check=args.check)
+    for path in differing:
+        print(f"{'needs slide metadata' if args.check else 'updated'}: {path}")
+    if args.check and differing:
+        print("run: python tools/add_slide_metadata.py", file=sys.stderr)
+        return 1
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,135 @@
+"""Build reveal.js slides of the course notebooks into slides/ (what `make slides` runs).
+
+    python tools/make_slides.py [NOTEBOOK ...]      # default: every notebooks/NN_*.ipynb
+
+nbconvert's slides load reveal.js, require.js, jQuery and MathJax from the internet by
+default. This script makes them work offline: the first time, it installs those four
+JavaScript packages with npm into .slides-vendor/ (git-ignored), then copies what the
+slides need into slides/vendor/, so the slides/ folder opens from disk with no network
+(copy the whole folder to present elsewhere). Without npm it still builds the slides,
+pointing at the internet copies, and says how to present offline with RISE instead.
+
+The slides show the stored outputs (figures included). Widgets cannot move in a static
+page, so each widget is replaced by a note; present the notebook live with RISE (JupyterLab's
+"Render as slideshow" button, Alt+R) to drag its sliders.
+
+Slide boundaries come from each cell's `slideshow` metadata (tools/add_slide_metadata.py).
+"""
+
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import nbformat
+from nbconvert import SlidesExporter
+
+ROOT = Path(__file__).resolve().parent.parent
+OUT = ROOT / "slides"
+VENDOR_CACHE = ROOT / ".slides-vendor"
+NPM_PACKAGES = ["reveal.js@4", "requirejs@2", "jquery@3", "mathjax@2"]
+# what the slides need from each package (MathJax 2 is large; only the CommonHTML output and TeX input)
+COPY = {
+    "reveal.js/dist": "reveal.js/dist",
+    "reveal.js/plugin/notes": "reveal.js/plugin/notes",
+    "requirejs/require.js": "require.js",
+    "jquery/dist/jquery.min.js": "jquery.min.js",
+    "mathjax/MathJax.js": "mathjax/MathJax.js",
+    "mathjax/config": "mathjax/config",
+    "mathjax/extensions": "mathjax/extensions",
+    "mathjax/jax/input/TeX": "mathjax/jax/input/TeX",
+    "mathjax/jax/output/CommonHTML": "mathjax/jax/output/CommonHTML",
+    "mathjax/jax/element": "mathjax/jax/element",
+    "mathjax/fonts/HTML-CSS/TeX/woff": "mathjax/fonts/HTML-CSS/TeX/woff",
+    "mathjax/localization/en": "mathjax/localization/en",
+}
+WIDGET_MIME = "application/vnd.jupyter.widget-view+json"
+WIDGET_NOTE = ('<p><em>Interactive widget: present this notebook live with RISE '
+               '(JupyterLab, "Render as slideshow") to drag it.</em></p>')
+RISE_HELP = """\
+To present offline without these files, use RISE inside JupyterLab (installed with the course):
+  make lab, open the notebook, then press Alt+R (or the "Render as slideshow" toolbar button);
+  widgets stay live. Space / Shift+Space move through the slides, Esc shows the overview."""
+
+
+def vendor_files():
+    """Local copies of the JavaScript the slides need, or None when they cannot be had."""
+    modules = VENDOR_CACHE / "node_modules"
+    if not all((modules / source).exists() for source in COPY):
+        npm = shutil.which("npm")
+        if npm is None:
+            return None
+        print(f"installing {', '.join(NPM_PACKAGES)} with npm into {VENDOR_CACHE.name}/ (once)")
+        result = subprocess.run([npm, "install", "--prefix", str(VENDOR_CACHE), "--no-save", "--no-audit",
+                                 "--no-fund", "--loglevel=error", *NPM_PACKAGES])
+        if result.returncode != 0 or not all((modules / source).exists() for source in COPY):
+            return None
+    return modules
+
+
+def copy_vendor(modules):
+    target = OUT / "vendor"
+    if target.exists():
+        shutil.rmtree(target)
+    for source, destination in COPY.items():
+        src, dst = modules / source, target / destination
+        dst.parent.mkdir(parents=True, exist_ok=True)
+        if src.is_dir():
+            shutil.copytree(src, dst)
+        else:
+            shutil.copy2(src, dst)
+
+
+def exporter(offline):
+    slides = SlidesExporter()
+    slides.reveal_scroll = True
+    slides.reveal_theme = "white"      # its fonts ship with reveal.js (others fetch web fonts)
+    slides.reveal_transition = "none"
+    slides.reveal_number = "c/t"
+    if offline:
+        slides.reveal_url_prefix = "vendor/reveal.js"
+        slides.require_js_url = "vendor/require.js"
+        slides.jquery_url = "vendor/jquery.min.js"
+        slides.mathjax_url = "vendor/mathjax/MathJax.js?config=TeX-AMS_CHTML-full,Safe"
+        # no diagrams in the course: a do-nothing module instead of mermaid from the internet
+        slides.mermaid_js_url = "data:text/javascript,export default {initialize() {}}"
+    return slides
+
+
+def static_copy(nb):
+    """The notebook as a static page can show it: widget views replaced by a note."""
+    nb = nbformat.from_dict(nb)
+    nb.metadata.pop("widgets", None)
+    for cell in nb.cells:
+        for output in cell.get("outputs", []):
+            if WIDGET_MIME in output.get("data", {}):
+                output["data"] = {"text/html": WIDGET_NOTE}
+    return nb
+
+
+def main(argv=None):
+    argv = sys.argv[1:] if argv is None else argv
+    paths = [Path(p) for p in argv] or sorted((ROOT / "notebooks").glob("[0-9][0-9]_*.ipynb"))
+    OUT.mkdir(exist_ok=True)
+    modules = vendor_files()
+    offline = modules is not None
+    if offline:
+        copy_vendor(modules)
+    slides = exporter(offline)
+    for path in paths:
+        nb = static_copy(nbformat.read(path, as_version=4))
+        body, _ = slides.from_notebook_node(nb, resources={"metadata": {"name": path.stem}})
+        target = OUT / f"{path.stem}.slides.html"
+        target.write_text(body, encoding="utf-8")
+        print(f"wrote {target.relative_to(ROOT)}")
+    if offline:
+        print(f"Slides work offline: open {OUT.relative_to(ROOT)}/NN_name.slides.html in a browser "
+              "(arrow keys or Space; Esc for the overview; S for speaker notes).")
+    else:
+        print("npm was not found, so these slides load reveal.js and MathJax from the internet: they need "
+              "a network connection when shown.\n" + RISE_HELP)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
