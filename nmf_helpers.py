@@ -476,49 +476,71 @@ def _random_start(rng, N, M, R, V, dtype):
 def _fit_matmul(V, W, H, mask, max_iter, tol, check_every):
     """The fast matrix-form fit: update_matmul's maths with preallocated buffers.
 
-    Per iteration: W @ H twice, Q @ H.T, W.T @ Q and two divisions V / (W H), all
-    written into buffers allocated once (``out=``). The log-likelihood is computed
-    only every ``check_every`` iterations, when convergence is tested:
-    stop when |L_now - L_before| <= tol * |L_now|.
+    Per iteration it does only the work no iteration can avoid: W @ H twice, Q @ H.T,
+    W.T @ Q and the two divisions Q = V / (W H), each written into an N x M (or
+    N x R, R x M) buffer allocated once (``out=``); everything else touches only the
+    N x R or R x M numbers of W and H. In float32 V, W, H and the buffers are all
+    float32, so every product runs in single precision (about twice as fast).
+
+    The log-likelihood costs about one more product plus a logarithm of every entry,
+    so it is computed only every ``check_every`` iterations, when convergence is
+    tested: stop when |L_now - L_before| <= tol * |L_now|. It is summed in float64.
+
+    W and H are kept at or above ``floor`` (about 1e-77 in float64, 2e-10 in float32),
+    at the start and after every half-step, so W H > 0 everywhere: Q needs no 0/0
+    guard and log(W H) is finite, even for a gene or sample with no counts.
 
     With a mask (1 = observed, 0 = hidden) the hidden entries count for nothing:
     V is zeroed there, so Q is too, and the sums in the denominators run only over
-    observed entries (mask @ H.T and W.T @ mask).
+    observed entries (mask @ H.T and W.T @ mask: two more products per iteration).
     """
     dtype = W.dtype
-    floor = np.finfo(dtype).tiny ** 0.25  # keeps W H > 0 in long fits; far too small to change the fit
+    floor = np.finfo(dtype).tiny ** 0.25  # far too small to change the fit
     V = V.astype(dtype, copy=False)
     mask = None if mask is None else mask.astype(dtype)
-    WH = np.empty(V.shape, dtype)
-    Q = np.empty(V.shape, dtype)
-    grad_W = np.empty(W.shape, dtype)
-    grad_H = np.empty(H.shape, dtype)
+    WH = np.empty(V.shape, dtype)        # the model W @ H
+    Q = np.empty(V.shape, dtype)         # V / (W H); also scratch space for the log-likelihood
+    grad_W = np.empty(W.shape, dtype)    # Q @ H.T
+    grad_H = np.empty(H.shape, dtype)    # W.T @ Q
+    if mask is not None:
+        observed_W = np.empty(W.shape, dtype)  # mask @ H.T: sum of H over each gene's observed samples
+        observed_H = np.empty(H.shape, dtype)  # W.T @ mask: sum of W over each sample's observed genes
+    np.maximum(W, floor, out=W)
+    np.maximum(H, floor, out=H)
 
     def current_log_likelihood():
+        # sum of V log(WH) - WH, in place in Q; V = 0 gives 0 because log(WH) is finite
         np.matmul(W, H, out=WH)
-        terms = _xlogy(V, WH) - WH
-        return float(np.sum(terms if mask is None else terms * mask))
+        terms = np.log(WH, out=Q)
+        terms *= V
+        terms -= WH
+        if mask is not None:
+            terms *= mask
+        return float(terms.sum(dtype=np.float64))
 
     trace = [current_log_likelihood()]
     converged, n_iter = False, 0
     for n_iter in range(1, max_iter + 1):
-        # W half-step, then normalise W's columns (H's rows take the scale)
+        # W half-step: W <- W * (Q @ H.T) / (row sums of H), then normalise W's columns
         np.matmul(W, H, out=WH)
         np.divide(V, WH, out=Q)
         np.matmul(Q, H.T, out=grad_W)
         W *= grad_W
-        W /= H.sum(axis=1) if mask is None else mask @ H.T
-        column_sums = W.sum(axis=0)
-        W /= column_sums
-        H *= column_sums[:, np.newaxis]
+        if mask is not None:  # a gene hidden in every sample has 0 / 0 here: the floor makes it 0
+            W /= np.maximum(np.matmul(mask, H.T, out=observed_W), floor, out=observed_W)
         np.maximum(W, floor, out=W)
-        # H half-step
+        scale = W.sum(axis=0)
+        W /= scale  # W's columns now sum to 1; H's rows take the scale, so W H does not change
+        if mask is None:  # dividing column a of W by H's row sum a would cancel in W: it lands on H
+            scale /= H.sum(axis=1)
+        H *= scale[:, np.newaxis]
+        # H half-step: H <- H * (W.T @ Q), Q recomputed (W's columns sum to 1)
         np.matmul(W, H, out=WH)
         np.divide(V, WH, out=Q)
         np.matmul(W.T, Q, out=grad_H)
         H *= grad_H
         if mask is not None:
-            H /= W.T @ mask
+            H /= np.maximum(np.matmul(W.T, mask, out=observed_H), floor, out=observed_H)
         np.maximum(H, floor, out=H)
 
         if n_iter % check_every == 0 or n_iter == max_iter:
@@ -590,7 +612,10 @@ def nmf(V, R, *, update="matmul", max_iter=3000, tol=1e-8, n_restarts=1, seed=No
     if init is not None:
         if n_restarts != 1:
             raise ValueError("give either init or n_restarts > 1, not both")
-        _, W0, H0 = _check_factors(V, *init)
+        W0, H0 = _as_matrix(init[0], "W"), _as_matrix(init[1], "H")  # V was checked above
+        if W0.shape[0] != V.shape[0] or H0.shape[1] != V.shape[1] or W0.shape[1] != H0.shape[0]:
+            raise ValueError(f"shapes do not fit: V is {V.shape}, so W must be ({V.shape[0]}, R) "
+                             f"and H (R, {V.shape[1]}), but W is {W0.shape} and H is {H0.shape}")
         if W0.shape[1] != R:
             raise ValueError(f"init has {W0.shape[1]} modules but R = {R}")
 
