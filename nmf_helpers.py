@@ -1048,6 +1048,13 @@ def _small_problems(n=4):
     return problems
 
 
+def _returned(result, check):
+    """The student's result, or a plain failure when the function returned nothing."""
+    if result is None:
+        _fail(check, "your function returned None: did you forget the `return` line?")
+    return result
+
+
 def _as_pair(result, check):
     if not (isinstance(result, tuple) and len(result) == 2):
         _fail(check, f"your function should return a tuple (W, H), but it returned {type(result).__name__}")
@@ -1103,7 +1110,7 @@ def check_log_likelihood(fn):
     check = "check_log_likelihood"
     for k, (V, W, H) in enumerate(_small_problems(), start=1):
         try:
-            value = float(fn(V.copy(), W.copy(), H.copy()))
+            value = float(_returned(fn(V.copy(), W.copy(), H.copy()), check))
         except (TypeError, ValueError) as error:
             _fail(check, f"on test case {k} your function should return one number, but: {error}")
         reference = log_likelihood(V, W, H)
@@ -1190,7 +1197,7 @@ def check_row_normalize(fn):
     """Test fn(W) -> W with rows summing to 1 (zero rows stay zero)."""
     check = "check_row_normalize"
     W = np.array([[2.0, 2.0, 0.0], [0.0, 0.0, 0.0], [1.0, 3.0, 4.0]])
-    mine = np.asarray(fn(W.copy()), dtype=float)
+    mine = np.asarray(_returned(fn(W.copy()), check), dtype=float)
     problem = _first_mismatch(mine, row_normalize(W))
     if problem:
         hint = " (a gene with no weight should stay all zero, not NaN)" if np.isnan(mine).any() else ""
@@ -1202,7 +1209,11 @@ def check_moonlighters(fn, threshold=0.1):
     """Test fn(W, threshold) -> indices of genes in two or more modules."""
     check = "check_moonlighters"
     sim = simulate(40, 10, 3, n_moonlighters=4, seed=3)
-    mine = np.sort(np.asarray(fn(sim.W.copy(), threshold), dtype=int).ravel())
+    result = np.asarray(_returned(fn(sim.W.copy(), threshold), check))
+    if result.dtype == bool:
+        _fail(check, "your function returned a True/False mask; return the indices of the "
+                     "moonlighting genes instead (np.flatnonzero(mask) turns one into the other)")
+    mine = np.sort(result.astype(int).ravel())
     expected = find_moonlighters(sim.W, threshold)
     if not np.array_equal(mine, expected):
         missing = sorted(set(expected.tolist()) - set(mine.tolist()))
