@@ -81,7 +81,8 @@ def test_student_folder_is_up_to_date(tmp_path):
     expected = sorted(p.name for p in tmp_path.glob("*.ipynb"))
     present = sorted(p.name for p in (ROOT / "student").glob("*.ipynb"))
     assert present == expected, "student/ does not hold one file per notebook: run `make student` and commit student/"
-    for name in expected:
+    for name in expected + ["README.md"]:
+        assert (ROOT / "student" / name).exists(), f"student/{name} is missing: run `make student`"
         assert (ROOT / "student" / name).read_bytes() == (tmp_path / name).read_bytes(), (
             f"student/{name} is out of date: run `make student` and commit student/")
 

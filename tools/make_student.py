@@ -204,6 +204,32 @@ def make_student_notebook(nb, where="notebook"):
     return student, all_solutions
 
 
+STUDENT_README = """\
+# Exercise versions of the course notebooks
+
+Generated from `../notebooks/` by `make student` (tools/make_student.py): do not edit these
+files by hand, your changes would be overwritten. Copy a notebook if you want to keep your
+own version elsewhere; it finds its data through `../data/`, so keep it in a folder next to
+`data/` (this one is).
+
+In notebooks 01-06, each exercise is a function whose body reads
+
+    # YOUR CODE HERE
+    raise NotImplementedError()
+
+Replace those two lines with your code and run the next cell: its self-check prints a line
+starting with PASSED, or says what is wrong (a wrong shape, negative entries, columns of W
+that do not sum to 1, a log-likelihood that went down, the first entry that differs). The
+rest of each notebook uses the helper module's own functions, so it runs even before you
+have finished an exercise. Notebooks 07-10 have no exercises; they are here, outputs
+cleared, so the previous/next links work.
+
+Before you hand a notebook in, run Kernel > Restart Kernel and Run All Cells, and save.
+`make grade NB=student/02_update_rules_loops.ipynb` (from the course folder) re-runs it the
+way a grader will and lists what passes and what is unfinished.
+"""
+
+
 def notebook_paths(src):
     return sorted(Path(src).glob("[0-9][0-9]_*.ipynb"))
 
@@ -217,6 +243,7 @@ def write_student(src=ROOT / "notebooks", dest=ROOT / "student"):
         if stale.name not in {p.name for p in sources}:
             stale.unlink()
     written = []
+    (dest / "README.md").write_text(STUDENT_README, encoding="utf-8")
     for path in sources:
         nb = nbformat.read(path, as_version=4)
         student, _ = make_student_notebook(nb, where=path.name)
