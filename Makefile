@@ -4,6 +4,7 @@
 #   make student               regenerate the exercise versions in student/ from notebooks/
 #   make grade NB=path.ipynb   re-run a notebook from a clean kernel and report on it
 #   make slides                build reveal.js slides of the notebooks into slides/
+#   make bench                 time NMF's update rules against scikit-learn and the floor (< 5 min)
 
 PYTHON ?= python3
 VENV   := .venv
@@ -13,7 +14,7 @@ STAMP  := $(VENV)/.installed
 LAB_FLAGS := $(if $(filter 0,$(shell id -u)),--allow-root) $(if $(DISPLAY),,--no-browser --ip=127.0.0.1)
 NBVAL := --nbval --nbval-sanitize-with tests/sanitize.cfg --nbval-cell-timeout=300
 
-.PHONY: lab test venv clean student grade slides
+.PHONY: lab test venv clean student grade slides bench
 
 venv: $(STAMP)
 
@@ -38,6 +39,9 @@ grade: $(STAMP)
 
 slides: $(STAMP)
 	$(BIN)/python tools/make_slides.py
+
+bench: $(STAMP)
+	$(BIN)/python benchmarks/bench_nmf.py
 
 clean:
 	rm -rf $(VENV) .pytest_cache .hypothesis
