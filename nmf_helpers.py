@@ -95,11 +95,38 @@ def _check_factors(V, W, H):
     V = _as_matrix(V, "V")
     W = _as_matrix(W, "W")
     H = _as_matrix(H, "H")
+    _check_shapes(V, W, H)
+    return V, W, H
+
+
+def _check_shapes(V, W, H):
+    """Check that W (N x R) and H (R x M) fit V (N x M)."""
     N, M = V.shape
     if W.shape[0] != N or H.shape[1] != M or W.shape[1] != H.shape[0]:
         raise ValueError(f"shapes do not fit: V is {V.shape}, so W must be ({N}, R) and H "
                          f"(R, {M}), but W is {W.shape} and H is {H.shape}")
-    return V, W, H
+
+
+def _check_fit_options(V, R, max_iter, tol, n_restarts, check_every, init):
+    """Check the options nmf() and nmf_frobenius() share (V already checked).
+
+    Returns R, max_iter, n_restarts, check_every and init as a checked (W0, H0) pair or None.
+    """
+    R = _check_rank(R, V)
+    max_iter = _check_positive_int(max_iter, "max_iter")
+    n_restarts = _check_positive_int(n_restarts, "n_restarts")
+    check_every = _check_positive_int(check_every, "check_every")
+    if not (isinstance(tol, (int, float, np.floating)) and tol >= 0):
+        raise ValueError(f"tol must be a non-negative number, got {tol!r}")
+    if init is not None:
+        if n_restarts != 1:
+            raise ValueError("give either init or n_restarts > 1, not both")
+        W0, H0 = _as_matrix(init[0], "W"), _as_matrix(init[1], "H")
+        _check_shapes(V, W0, H0)
+        if W0.shape[1] != R:
+            raise ValueError(f"init has {W0.shape[1]} modules but R = {R}")
+        init = (W0, H0)
+    return R, max_iter, n_restarts, check_every, init
 
 
 def _check_positive_int(value, name, minimum=1):
@@ -593,12 +620,8 @@ def nmf(V, R, *, update="matmul", max_iter=3000, tol=1e-8, n_restarts=1, seed=No
     seed:        seeds np.random.default_rng, so the same seed gives the same fit.
     """
     V = _as_matrix(V, "V")
-    R = _check_rank(R, V)
-    max_iter = _check_positive_int(max_iter, "max_iter")
-    n_restarts = _check_positive_int(n_restarts, "n_restarts")
-    check_every = _check_positive_int(check_every, "check_every")
-    if not (isinstance(tol, (int, float, np.floating)) and tol >= 0):
-        raise ValueError(f"tol must be a non-negative number, got {tol!r}")
+    R, max_iter, n_restarts, check_every, init = _check_fit_options(
+        V, R, max_iter, tol, n_restarts, check_every, init)
     dtype = np.dtype(dtype)
     if dtype not in (np.float32, np.float64):
         raise TypeError(f"dtype must be float64 or float32, got {dtype}")
@@ -615,22 +638,13 @@ def nmf(V, R, *, update="matmul", max_iter=3000, tol=1e-8, n_restarts=1, seed=No
             raise ValueError("mask must hold only 0/1 (or False/True)")
         mask = mask.astype(bool)
         V = V * mask
-    if init is not None:
-        if n_restarts != 1:
-            raise ValueError("give either init or n_restarts > 1, not both")
-        W0, H0 = _as_matrix(init[0], "W"), _as_matrix(init[1], "H")  # V was checked above
-        if W0.shape[0] != V.shape[0] or H0.shape[1] != V.shape[1] or W0.shape[1] != H0.shape[0]:
-            raise ValueError(f"shapes do not fit: V is {V.shape}, so W must be ({V.shape[0]}, R) "
-                             f"and H (R, {V.shape[1]}), but W is {W0.shape} and H is {H0.shape}")
-        if W0.shape[1] != R:
-            raise ValueError(f"init has {W0.shape[1]} modules but R = {R}")
 
     rng = np.random.default_rng(seed)
     N, M = V.shape
     display = _Progress(n_restarts, "nmf restarts") if progress else None
     best, finals = None, []
     for restart in range(n_restarts):
-        W, H = (W0.astype(dtype), H0.astype(dtype)) if init is not None else \
+        W, H = (init[0].astype(dtype), init[1].astype(dtype)) if init is not None else \
             _random_start(rng, N, M, R, V, dtype)
         if update == "matmul":
             fit = _fit_matmul(V, W, H, mask, max_iter, tol, check_every)
@@ -741,23 +755,13 @@ def nmf_frobenius(V, R, *, max_iter=3000, tol=1e-8, n_restarts=1, seed=None,
     init: optional (W, H) start; then n_restarts must be 1.
     """
     V = _as_matrix(V, "V")
-    R = _check_rank(R, V)
-    max_iter = _check_positive_int(max_iter, "max_iter")
-    n_restarts = _check_positive_int(n_restarts, "n_restarts")
-    check_every = _check_positive_int(check_every, "check_every")
-    if not (isinstance(tol, (int, float, np.floating)) and tol >= 0):
-        raise ValueError(f"tol must be a non-negative number, got {tol!r}")
-    if init is not None:
-        if n_restarts != 1:
-            raise ValueError("give either init or n_restarts > 1, not both")
-        _, W0, H0 = _check_factors(V, *init)
-        if W0.shape[1] != R:
-            raise ValueError(f"init has {W0.shape[1]} modules but R = {R}")
+    R, max_iter, n_restarts, check_every, init = _check_fit_options(
+        V, R, max_iter, tol, n_restarts, check_every, init)
     rng = np.random.default_rng(seed)
     N, M = V.shape
     best = None
     for _ in range(n_restarts):
-        W, H = (W0, H0) if init is not None else _random_start(rng, N, M, R, V, np.float64)
+        W, H = init if init is not None else _random_start(rng, N, M, R, V, np.float64)
         trace = [frobenius_error(V, W, H)]
         converged, n_iter = False, 0
         for n_iter in range(1, max_iter + 1):
