@@ -64,3 +64,10 @@ def test_static_slides_replace_widgets_by_a_note_and_need_no_network_when_offlin
     for line in html.splitlines():
         if "<script src=" in line or "<link rel=\"stylesheet\" href=" in line:
             assert "http" not in line, line
+
+
+def test_course_notebooks_carry_their_slide_metadata():
+    paths = sorted((ROOT / "notebooks").glob("[0-9][0-9]_*.ipynb"))
+    missing = add_slide_metadata.process(paths, check=True)
+    assert not missing, (f"{[p.name for p in missing]} lack slide metadata: run "
+                         "`python tools/add_slide_metadata.py`, then `make student`")
