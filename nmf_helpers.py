@@ -579,14 +579,18 @@ def _fit_matmul(V, W, H, mask, max_iter, tol, check_every):
     return W, H, np.array(trace), n_iter, converged
 
 
-def _fit_teaching(V, W, H, update, max_iter, tol, check_every):
-    """Fit by calling one of the teaching update functions step after step."""
-    trace = [log_likelihood(V, W, H)]
+def _fit_step_by_step(V, W, H, update, objective, max_iter, tol, check_every):
+    """Fit by calling update(V, W, H) step after step (a teaching update, or update_frobenius).
+
+    objective(V, W, H) is evaluated every check_every steps; stop when it changed by at
+    most tol * |objective|.
+    """
+    trace = [objective(V, W, H)]
     converged, n_iter = False, 0
     for n_iter in range(1, max_iter + 1):
         W, H = update(V, W, H)
         if n_iter % check_every == 0 or n_iter == max_iter:
-            trace.append(log_likelihood(V, W, H))
+            trace.append(objective(V, W, H))
             if abs(trace[-1] - trace[-2]) <= tol * abs(trace[-1]):
                 converged = True
                 break
@@ -650,7 +654,7 @@ def nmf(V, R, *, update="matmul", max_iter=3000, tol=1e-8, n_restarts=1, seed=No
             fit = _fit_matmul(V, W, H, mask, max_iter, tol, check_every)
         else:
             teaching = update_matmul if update == "matmul-teaching" else _UPDATES[update]
-            fit = _fit_teaching(V, W, H, teaching, max_iter, tol, check_every)
+            fit = _fit_step_by_step(V, W, H, teaching, log_likelihood, max_iter, tol, check_every)
         finals.append(fit[2][-1])
         if best is None or fit[2][-1] > best[2][-1]:
             best = fit
@@ -762,21 +766,13 @@ def nmf_frobenius(V, R, *, max_iter=3000, tol=1e-8, n_restarts=1, seed=None,
     best = None
     for _ in range(n_restarts):
         W, H = init if init is not None else _random_start(rng, N, M, R, V, np.float64)
-        trace = [frobenius_error(V, W, H)]
-        converged, n_iter = False, 0
-        for n_iter in range(1, max_iter + 1):
-            W, H = update_frobenius(V, W, H)
-            if n_iter % check_every == 0 or n_iter == max_iter:
-                trace.append(frobenius_error(V, W, H))
-                if abs(trace[-1] - trace[-2]) <= tol * trace[-1]:
-                    converged = True
-                    break
-        if best is None or trace[-1] < best[2][-1]:
-            best = (W, H, trace, n_iter, converged)
+        fit = _fit_step_by_step(V, W, H, update_frobenius, frobenius_error, max_iter, tol, check_every)
+        if best is None or fit[2][-1] < best[2][-1]:
+            best = fit
     W, H, trace, n_iter, converged = best
     W, H = _normalize_columns(W, H)
     return FrobeniusResult(W=W, H=H, error=float(trace[-1]), n_iter=n_iter, converged=converged,
-                           trace=np.array(trace), check_every=check_every)
+                           trace=trace, check_every=check_every)
 
 
 # ---------------------------------------------------------------------------
