@@ -54,10 +54,19 @@ def test_static_slides_replace_widgets_by_a_note_and_need_no_network_when_offlin
     nb.cells[2].outputs.append(nbformat.v4.new_output(
         "display_data", data={"application/vnd.jupyter.widget-view+json": {"model_id": "abc"},
                               "text/plain": "VBox(...)"}))
-    nb.metadata["widgets"] = {"state": {}}
+    figure = {"output_type": "display_data", "metadata": {},
+              "data": {"image/png": "iVBORw0KGgo=", "text/plain": "<Figure>"}}
+    nb.metadata["widgets"] = {"application/vnd.jupyter.widget-state+json": {"state": {
+        "abc": {"model_name": "VBoxModel", "state": {"children": ["IPY_MODEL_s", "IPY_MODEL_o"]}},
+        "s": {"model_name": "FloatSliderModel", "state": {}},
+        "o": {"model_name": "OutputModel", "state": {"outputs": [figure]}},
+        "hidden": {"model_name": "OutputModel", "state": {"outputs": [figure, figure]}},
+    }}}
     static = make_slides.static_copy(add_slide_metadata.with_slide_metadata(nb))
     assert "widgets" not in static.metadata
     assert static.cells[2].outputs[1]["data"] == {"text/html": make_slides.WIDGET_NOTE}
+    assert static.cells[2].outputs[2]["data"]["image/png"] == "iVBORw0KGgo="
+    assert len(static.cells[2].outputs) == 3       # only the displayed widget's Output
     html, _ = make_slides.exporter(offline=True).from_notebook_node(static)
     assert 'src="vendor/reveal.js/dist/reveal.js"' in html or "vendor/reveal.js/dist/reveal.js" in html
     assert "Interactive widget" in html

@@ -10,8 +10,9 @@ slides need into slides/vendor/, so the slides/ folder opens from disk with no n
 pointing at the internet copies, and says how to present offline with RISE instead.
 
 The slides show the stored outputs (figures included). Widgets cannot move in a static
-page, so each widget is replaced by a note; present the notebook live with RISE (JupyterLab's
-"Render as slideshow" button, Alt+R) to drag its sliders.
+page, so each widget is replaced by a note and the figure it showed when the notebook was
+saved; present the notebook live with RISE (JupyterLab's "Render as slideshow" button,
+Alt+R) to drag its sliders.
 
 Slide boundaries come from each cell's `slideshow` metadata (tools/add_slide_metadata.py).
 """
@@ -96,14 +97,40 @@ def exporter(offline):
     return slides
 
 
+def _widget_outputs(state, model_id, seen=None):
+    """The outputs (e.g. the figure) that a displayed widget's Output widgets held when saved."""
+    seen = set() if seen is None else seen
+    model = state.get(model_id)
+    if model is None or model_id in seen:
+        return []
+    seen.add(model_id)
+    if model.get("model_name") == "OutputModel":
+        return list(model.get("state", {}).get("outputs", []))
+    outputs = []
+    for child in model.get("state", {}).get("children", []):
+        if isinstance(child, str) and child.startswith("IPY_MODEL_"):
+            outputs += _widget_outputs(state, child[len("IPY_MODEL_"):], seen)
+    return outputs
+
+
 def static_copy(nb):
-    """The notebook as a static page can show it: widget views replaced by a note."""
+    """The notebook as a static page can show it: each widget becomes a note followed by the
+    outputs (the figure) its Output widgets held when the notebook was saved."""
     nb = nbformat.from_dict(nb)
-    nb.metadata.pop("widgets", None)
+    widgets = nb.metadata.pop("widgets", {})
+    state = widgets.get("application/vnd.jupyter.widget-state+json", {}).get("state", {})
     for cell in nb.cells:
+        if cell.cell_type != "code":
+            continue
+        outputs = []
         for output in cell.get("outputs", []):
-            if WIDGET_MIME in output.get("data", {}):
-                output["data"] = {"text/html": WIDGET_NOTE}
+            view = output.get("data", {}).get(WIDGET_MIME)
+            if view is None:
+                outputs.append(output)
+                continue
+            outputs.append(nbformat.v4.new_output("display_data", data={"text/html": WIDGET_NOTE}))
+            outputs += [nbformat.from_dict(o) for o in _widget_outputs(state, view.get("model_id"))]
+        cell.outputs = outputs
     return nb
 
 
