@@ -230,6 +230,9 @@ def grade(path, timeout=300, details=False, out=sys.stdout):
         w(f"    {status:<10} {label}  {what}: {message}")
     if problems:
         w(f"  other cells that fail: {len(problems)}")
+        if any(excerpt for _, _, _, excerpt in problems):
+            w("    (in nbval's output differences, lines starting with + are the stored output and "
+              "lines starting with - the output of the re-run)")
         for label, cell, message, excerpt in problems:
             w(f"    {label}  `{_first_line(cell.source)}`  {message}")
             for line in excerpt:
