@@ -38,7 +38,7 @@ __all__ = [
     "Simulation", "simulate", "load_counts", "save_counts",
     "log_likelihood",
     "update_loops", "update_broadcast", "update_matmul",
-    "NMFResult", "nmf", "RankScan", "information_criteria", "rank_scan", "holdout_mask",
+    "NMFResult", "random_start", "nmf", "RankScan", "information_criteria", "rank_scan", "holdout_mask",
     "frobenius_error", "generalized_kl", "update_frobenius", "FrobeniusResult", "nmf_frobenius",
     "row_normalize", "assign_modules", "find_moonlighters", "match_modules",
     "rescale", "column_correlations",
@@ -490,7 +490,7 @@ class _Progress:
             print(file=sys.stderr)
 
 
-def _random_start(rng, N, M, R, V, dtype):
+def random_start(rng, N, M, R, V, dtype):
     """A random positive start: W's columns sum to 1, H's columns have the right totals."""
     W = rng.uniform(0.1, 1.0, size=(N, R))
     W /= W.sum(axis=0)
@@ -649,7 +649,7 @@ def nmf(V, R, *, update="matmul", max_iter=3000, tol=1e-8, n_restarts=1, seed=No
     best, finals = None, []
     for restart in range(n_restarts):
         W, H = (init[0].astype(dtype), init[1].astype(dtype)) if init is not None else \
-            _random_start(rng, N, M, R, V, dtype)
+            random_start(rng, N, M, R, V, dtype)
         if update == "matmul":
             fit = _fit_matmul(V, W, H, mask, max_iter, tol, check_every)
         else:
@@ -765,7 +765,7 @@ def nmf_frobenius(V, R, *, max_iter=3000, tol=1e-8, n_restarts=1, seed=None,
     N, M = V.shape
     best = None
     for _ in range(n_restarts):
-        W, H = init if init is not None else _random_start(rng, N, M, R, V, np.float64)
+        W, H = init if init is not None else random_start(rng, N, M, R, V, np.float64)
         fit = _fit_step_by_step(V, W, H, update_frobenius, frobenius_error, max_iter, tol, check_every)
         if best is None or fit[2][-1] < best[2][-1]:
             best = fit
@@ -1044,7 +1044,7 @@ def _small_problems(n=4):
         N, M, R = 6 + seed, 5 + seed, 2 + seed % 2
         sim = simulate(N, M, R, n_moonlighters=1, depth=(200, 400), seed=rng)
         V = sim.V.astype(float)
-        W, H = _random_start(rng, N, M, R, V, np.float64)
+        W, H = random_start(rng, N, M, R, V, np.float64)
         if seed == n - 1:  # gene 0 has no counts and no weight (as after a fit), sample 0 no counts
             V[0, :] = 0
             V[:, 0] = 0

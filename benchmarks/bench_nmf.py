@@ -77,7 +77,7 @@ def make_problem(N, M, R):
     """Simulated counts and one random positive start (W's columns sum to 1), all float64."""
     sim = nh.simulate(N, M, R, n_moonlighters=max(1, N // 100), seed=0)
     V = sim.V.astype(np.float64)
-    W0, H0 = nh._random_start(np.random.default_rng(1), N, M, R, V, np.float64)
+    W0, H0 = nh.random_start(np.random.default_rng(1), N, M, R, V, np.float64)
     return V, W0, H0
 
 

@@ -21,7 +21,7 @@ def random_problem(seed, N, M, R, zero_gene=False):
     if zero_gene:
         V[0, :] = 0
         V[:, -1] = 0
-    W, H = nh._random_start(rng, N, M, R, V, np.float64)
+    W, H = nh.random_start(rng, N, M, R, V, np.float64)
     return V, W, H
 
 
@@ -96,7 +96,7 @@ def test_log_likelihood_zero_counts_give_no_nan():
 
 
 def test_log_likelihood_of_the_truth_beats_a_random_guess(sim):
-    W, H = nh._random_start(np.random.default_rng(0), 100, 60, 4, sim.V.astype(float), np.float64)
+    W, H = nh.random_start(np.random.default_rng(0), 100, 60, 4, sim.V.astype(float), np.float64)
     assert nh.log_likelihood(sim.V, sim.W, sim.H) > nh.log_likelihood(sim.V, W, H)
 
 
@@ -165,7 +165,7 @@ def test_nmf_same_seed_same_result(sim):
 
 
 def test_fast_path_matches_teaching_version(sim):
-    W0, H0 = nh._random_start(np.random.default_rng(4), 100, 60, 4, sim.V.astype(float), np.float64)
+    W0, H0 = nh.random_start(np.random.default_rng(4), 100, 60, 4, sim.V.astype(float), np.float64)
     fast = nh.nmf(sim.V, 4, init=(W0, H0), max_iter=60, tol=0)
     slow = nh.nmf(sim.V, 4, init=(W0, H0), max_iter=60, tol=0, update="matmul-teaching")
     np.testing.assert_allclose(fast.W, slow.W, rtol=1e-10, atol=1e-14)

@@ -16,7 +16,7 @@ def random_problem(seed, N, M, R, zero_gene=False):
     if zero_gene:
         V[0, :] = 0
         V[:, -1] = 0
-    W, H = nh._random_start(rng, N, M, R, V, np.float64)
+    W, H = nh.random_start(rng, N, M, R, V, np.float64)
     return V, W, H
 
 

@@ -12,7 +12,7 @@ import nmf_helpers as nh
 def problem(seed=0, N=60, M=40, R=3):
     rng = np.random.default_rng(seed)
     V = nh.simulate(N, M, R, n_moonlighters=2, depth=(2_000, 5_000), seed=rng).V.astype(float)
-    W, H = nh._random_start(rng, N, M, R, V, np.float64)
+    W, H = nh.random_start(rng, N, M, R, V, np.float64)
     return V, W, H
 
 
