@@ -139,7 +139,7 @@ def consensus_from_labels(labels_per_run):
 # Many NMF runs
 # ---------------------------------------------------------------------------
 
-def consensus_matrix(V, R, *, n_runs=50, seed=None, progress=False, max_iter=None, tol=None):
+def consensus_matrix(V, R, *, n_runs=50, seed=None, progress=False, **nmf_options):
     """Consensus matrix of n_runs NMF fits of V with R metagenes (Brunet et al. 2004).
 
     Parameters
@@ -154,33 +154,50 @@ def consensus_matrix(V, R, *, n_runs=50, seed=None, progress=False, max_iter=Non
         Seeds the runs: the same seed gives the same C.
     progress : bool
         Show a progress bar over the runs (needs tqdm).
-    max_iter, tol : optional
-        Passed on to nmf_helpers.nmf; None keeps its defaults.
+    **nmf_options
+        Passed on to nmf_helpers.nmf (for example max_iter, tol, dtype); by default
+        its own defaults. Only the clusters matter here, and they settle long before
+        the log-likelihood does, so a looser tol than nmf's default is usually enough.
 
     Returns
     -------
     C : float array, shape (M, M)
         C[i, j] = fraction of runs in which argmax_a H[a, i] == argmax_a H[a, j],
         i.e. ``consensus_from_labels([sample_clusters(H_k) for each run k])``.
+
+    Notes
+    -----
+    The fits run with one BLAS thread when threadpoolctl is installed: with R of a few
+    metagenes the matrix products are thin, and extra threads cost more than they save.
     """
     import nmf_helpers as nh   # here, not at the top: nmf_helpers imports this module
 
     V = nh._as_matrix(V, "V")
     R = _check_int(R, "R", 1, min(V.shape))
     n_runs = _check_int(n_runs, "n_runs", 1)
-    options = {}
-    if max_iter is not None:
-        options["max_iter"] = max_iter
-    if tol is not None:
-        options["tol"] = tol
+    for name in ("seed", "n_restarts", "init", "progress", "mask"):
+        if name in nmf_options:
+            raise TypeError(f"consensus_matrix runs nmf itself: {name}= is not an nmf "
+                            "option you can pass here")
     seeds = np.random.default_rng(seed).integers(0, 2**31, size=n_runs)
     runs = range(n_runs)
     if progress:
         from tqdm.auto import tqdm
         runs = tqdm(runs, desc=f"consensus R={R}", unit="run")
-    labels_per_run = [sample_clusters(nh.nmf(V, R, seed=int(seeds[k]), **options).H)
-                      for k in runs]
+    with _one_blas_thread():
+        labels_per_run = [sample_clusters(nh.nmf(V, R, seed=int(seeds[k]), **nmf_options).H)
+                          for k in runs]
     return consensus_from_labels(labels_per_run)
+
+
+def _one_blas_thread():
+    """Limit BLAS to one thread if threadpoolctl is installed (else change nothing)."""
+    try:
+        from threadpoolctl import threadpool_limits
+    except ImportError:
+        import contextlib
+        return contextlib.nullcontext()
+    return threadpool_limits(limits=1, user_api="blas")
 
 
 # ---------------------------------------------------------------------------
