@@ -172,8 +172,10 @@ def consensus_matrix(V, R, *, n_runs=50, seed=None, progress=False, **nmf_option
     """
     import nmf_helpers as nh   # here, not at the top: nmf_helpers imports this module
 
-    V = nh._as_matrix(V, "V")
-    R = _check_int(R, "R", 1, min(V.shape))
+    shape = np.shape(V)   # nh.nmf checks V's values; its shape is needed for R's range here
+    if len(shape) != 2:
+        raise ValueError(f"V must be a 2-D array (genes x samples), got shape {shape}")
+    R = _check_int(R, "R", 1, min(shape))
     n_runs = _check_int(n_runs, "n_runs", 1)
     for name in ("seed", "n_restarts", "init", "progress", "mask"):
         if name in nmf_options:
