@@ -5,6 +5,8 @@
 #   make grade NB=path.ipynb   re-run a notebook from a clean kernel and report on it
 #   make slides                build reveal.js slides of the notebooks into slides/
 #   make bench                 time NMF's update rules against scikit-learn and the floor (< 5 min)
+#   make lock                  maintainers: refresh requirements.lock to the newest releases, reinstall,
+#                              re-execute every notebook in place and regenerate student/ (see README)
 
 PYTHON ?= python3
 VENV   := .venv
@@ -12,16 +14,26 @@ BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 # root on a headless machine: JupyterLab refuses root without --allow-root, and there is no browser to open
 LAB_FLAGS := $(if $(filter 0,$(shell id -u)),--allow-root) $(if $(DISPLAY),,--no-browser --ip=127.0.0.1)
-NBVAL := --nbval --nbval-sanitize-with tests/sanitize.cfg --nbval-cell-timeout=300
+LOCK   := requirements.lock
+# Timeouts, so that no unattended run can hang: nbval fails a cell after 300 s and a kernel
+# that does not start in 60 s; pytest-timeout (pyproject.toml) fails any one test after
+# 900 s and starts no test after 3600 s. Both failures name the notebook and the cell.
+CELL_TIMEOUT := 300
+NBVAL := --nbval --nbval-sanitize-with tests/sanitize.cfg --nbval-cell-timeout=$(CELL_TIMEOUT) --nbval-kernel-startup-timeout=60
+# make lock: executing all ten notebooks in place may take at most this long
+EXECUTE_TIMEOUT := 1800
 
-.PHONY: lab test venv clean student grade slides bench
+.PHONY: lab test venv clean student grade slides bench lock
 
 venv: $(STAMP)
 
-$(STAMP): pyproject.toml
+# The exact versions in requirements.lock (the ones the stored outputs were made with),
+# then the course itself without touching them.
+$(STAMP): $(LOCK) pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -e ".[test]"
+	$(BIN)/python -m pip install --quiet -r $(LOCK)
+	$(BIN)/python -m pip install --quiet --no-deps -e .
 	touch $(STAMP)
 
 lab: $(STAMP)
@@ -31,7 +43,7 @@ test: $(STAMP)
 	$(BIN)/python -m pytest $(NBVAL) tests notebooks
 
 student: $(STAMP)
-	$(BIN)/python tools/make_student.py
+	$(BIN)/python tools/make_student.py $(if $(FORCE),--force)
 
 grade: $(STAMP)
 	@test -n "$(NB)" || { echo "usage: make grade NB=path/to/notebook.ipynb"; exit 2; }
@@ -42,6 +54,22 @@ slides: $(STAMP)
 
 bench: $(STAMP)
 	$(BIN)/python benchmarks/bench_nmf.py
+
+# Refresh the lock to the newest releases allowed by pyproject.toml, install exactly that,
+# re-execute every notebook in place (new versions may change figures and printed numbers)
+# and regenerate student/. Review `git diff`, run `make test`, commit all of it together.
+lock: $(STAMP)
+	$(BIN)/python -m pip install --quiet pip-tools
+	$(BIN)/pip-compile --quiet --upgrade --extra test --strip-extras --no-emit-index-url \
+		--no-emit-find-links --output-file $(LOCK) pyproject.toml
+	$(BIN)/pip-sync --quiet $(LOCK)
+	$(BIN)/python -m pip install --quiet --no-deps -e .
+	touch $(STAMP)
+	timeout $(EXECUTE_TIMEOUT) $(BIN)/jupyter nbconvert --to notebook --execute --inplace \
+		--ExecutePreprocessor.timeout=$(CELL_TIMEOUT) --ExecutePreprocessor.startup_timeout=60 \
+		notebooks/[0-9][0-9]_*.ipynb \
+		|| { echo "make lock: executing the notebooks failed or took over $(EXECUTE_TIMEOUT) s (see above)"; exit 1; }
+	$(BIN)/python tools/make_student.py
 
 clean:
 	rm -rf $(VENV) .pytest_cache .hypothesis
