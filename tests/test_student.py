@@ -76,15 +76,150 @@ def test_cells_calling_a_stub_are_tagged():
 
 # --- the committed student/ folder --------------------------------------------------------
 
-def test_student_folder_is_up_to_date(tmp_path):
-    make_student.write_student(ROOT / "notebooks", tmp_path)
-    expected = sorted(p.name for p in tmp_path.glob("*.ipynb"))
-    present = sorted(p.name for p in (ROOT / "student").glob("*.ipynb"))
-    assert present == expected, "student/ does not hold one file per notebook: run `make student` and commit student/"
-    for name in expected + ["README.md"]:
-        assert (ROOT / "student" / name).exists(), f"student/{name} is missing: run `make student`"
-        assert (ROOT / "student" / name).read_bytes() == (tmp_path / name).read_bytes(), (
-            f"student/{name} is out of date: run `make student` and commit student/")
+OUT_OF_DATE = (
+    "student/{name} {problem}. For maintainers: after changing notebooks/, run `make student` "
+    "and commit student/ (make student never overwrites edited files or touches others). "
+    "Students do not need to do anything about this: work on copies in my_work/.")
+
+
+def test_student_folder_is_up_to_date():
+    """student/ holds what make_student writes, up to what JupyterLab rewrites on save."""
+    planned = make_student.planned_files(ROOT / "notebooks")
+    manifest = make_student.read_manifest(ROOT / "student")
+    for name, text in planned.items():
+        path = ROOT / "student" / name
+        assert path.exists(), OUT_OF_DATE.format(name=name, problem="is missing")
+        if name == "README.md":
+            assert path.read_text(encoding="utf-8") == text, OUT_OF_DATE.format(
+                name=name, problem="is not what tools/make_student.py writes")
+            continue
+        status = make_student.status(path, manifest)
+        assert status != "edited", OUT_OF_DATE.format(
+            name=name, problem="was edited in place since it was generated (if that is a student's "
+                               "work, it belongs in my_work/)")
+        assert make_student.same_content(nbformat.reads(path.read_text(encoding="utf-8"), as_version=4),
+                                         nbformat.reads(text, as_version=4)), OUT_OF_DATE.format(
+            name=name, problem=f"differs from what tools/make_student.py makes of notebooks/{name}")
+
+
+def jupyterlab_save(path):
+    """Rewrite a notebook the way opening and saving it in JupyterLab does (no cell run)."""
+    nb = nbformat.read(path, as_version=4)
+    nb.metadata["kernelspec"]["display_name"] = "Python 3 (ipykernel)"
+    nb.metadata["language_info"] = {
+        "codemirror_mode": {"name": "ipython", "version": 3}, "file_extension": ".py",
+        "mimetype": "text/x-python", "name": "python", "nbconvert_exporter": "python",
+        "pygments_lexer": "ipython3", "version": "3.12.4"}
+    nb.metadata["widgets"] = {"application/vnd.jupyter.widget-state+json": {
+        "state": {}, "version_major": 2, "version_minor": 0}}
+    nb.metadata["toc-autonumbering"] = True          # any trailing metadata an extension adds
+    for k, cell in enumerate(nb.cells):
+        cell["id"] = f"lab-{k:04x}"                    # new cell ids
+        if cell.cell_type == "code":
+            cell.metadata["scrolled"] = True
+            cell.metadata["jupyter"] = {"outputs_hidden": False}
+    text = nbformat.writes(nb)                          # JupyterLab: indent 1, no final newline
+    path.write_text(text.rstrip("\n"), encoding="utf-8")
+
+
+@pytest.fixture
+def generated(tmp_path):
+    """A fresh student/ folder written by make_student from two of the notebooks."""
+    src = tmp_path / "notebooks"
+    src.mkdir()
+    for path in (WITH_EXERCISES or NOTEBOOKS)[:2]:
+        (src / path.name).write_bytes(path.read_bytes())
+    dest = tmp_path / "student"
+    make_student.write_student(src, dest)
+    return src, dest
+
+
+def test_opening_and_saving_in_jupyterlab_leaves_a_notebook_up_to_date(generated):
+    src, dest = generated
+    target = dest / sorted(p.name for p in src.glob("*.ipynb"))[-1]
+    before = target.read_text(encoding="utf-8")
+    jupyterlab_save(target)
+    assert target.read_text(encoding="utf-8") != before
+    assert make_student.status(target) == "generated"
+    planned = make_student.planned_files(src)[target.name]
+    assert make_student.same_content(nbformat.read(target, as_version=4), nbformat.reads(planned, as_version=4))
+    make_student.write_student(src, dest)              # no refusal; the canonical file comes back
+    assert target.read_text(encoding="utf-8") == before
+
+
+def test_the_committed_student_folder_survives_a_jupyterlab_save(tmp_path):
+    """The same with a copy of the real student/ folder and the real up-to-date check."""
+    dest = tmp_path / "student"
+    dest.mkdir()
+    for path in (ROOT / "student").iterdir():
+        (dest / path.name).write_bytes(path.read_bytes())
+    jupyterlab_save(dest / "05_reading_W.ipynb" if (dest / "05_reading_W.ipynb").exists()
+                    else sorted(dest.glob("*.ipynb"))[0])
+    manifest = make_student.read_manifest(dest)
+    planned = make_student.planned_files(ROOT / "notebooks")
+    for name, text in planned.items():
+        if name.endswith(".ipynb"):
+            assert make_student.status(dest / name, manifest) == "generated", name
+            assert make_student.same_content(nbformat.read(dest / name, as_version=4),
+                                             nbformat.reads(text, as_version=4)), name
+
+
+def test_make_student_never_touches_a_students_own_files(generated):
+    src, dest = generated
+    first = sorted(dest.glob("*.ipynb"))[0]
+    wrong, right = dest / "02_wrong.ipynb", dest / "02_right.ipynb"
+    wrong.write_bytes(first.read_bytes())              # a copy of an exercise, under another name
+    right.write_text("my own notes", encoding="utf-8")  # not even a notebook
+    notes = dest / "notes.txt"
+    notes.write_text("mine", encoding="utf-8")
+    for force in (False, True):
+        make_student.write_student(src, dest, force=force)
+        assert wrong.read_bytes() == first.read_bytes()
+        assert right.read_text(encoding="utf-8") == "my own notes"
+        assert notes.read_text(encoding="utf-8") == "mine"
+    # also when their notebook disappears from notebooks/ (the stale-file clean-up)
+    (src / first.name).unlink()
+    make_student.write_student(src, dest)
+    assert not first.exists() and wrong.exists() and right.exists()
+
+
+def test_make_student_refuses_to_overwrite_an_edited_exercise(generated, capsys):
+    src, dest = generated
+    target = sorted(dest.glob("*.ipynb"))[0]
+    nb = nbformat.read(target, as_version=4)
+    code = next(c for c in nb.cells if c.cell_type == "code")
+    code.source += "\n# my finished exercise"
+    code.outputs = [nbformat.v4.new_output("stream", name="stdout", text="PASSED\n")]
+    nbformat.write(nb, target)
+    edited = target.read_bytes()
+    assert make_student.status(target) == "edited"
+    with pytest.raises(make_student.EditedError, match=re.escape(target.name) + r".*edited since"):
+        make_student.write_student(src, dest)
+    assert target.read_bytes() == edited
+    with pytest.raises(SystemExit) as exit_info:        # the command line: a message, not a traceback
+        make_student.main(["--src", str(src), "--dest", str(dest)])
+    assert target.name in str(exit_info.value) and "my_work/" in str(exit_info.value)
+    assert target.read_bytes() == edited
+    # the same file in place of a notebook that is gone from src is not deleted either
+    (src / target.name).rename(src / "gone.ipynb.bak")
+    make_student.write_student(src, dest)
+    assert target.read_bytes() == edited
+    (src / "gone.ipynb.bak").rename(src / target.name)
+    make_student.write_student(src, dest, force=True)   # --force: the maintainer's explicit choice
+    assert target.read_bytes() != edited and make_student.status(target) == "generated"
+
+
+def test_make_student_refuses_to_overwrite_a_foreign_file_at_a_generated_name(generated):
+    src, dest = generated
+    target = sorted(dest.glob("*.ipynb"))[0]
+    readme = dest / "README.md"
+    readme.write_text(readme.read_text(encoding="utf-8").replace("# Exercise", "# My exercise"),
+                      encoding="utf-8")
+    with pytest.raises(make_student.EditedError, match="README.md"):
+        make_student.write_student(src, dest)
+    target.unlink()                                     # a missing generated file is simply written
+    make_student.write_student(src, dest, force=True)
+    assert target.exists() and "# My exercise" not in readme.read_text(encoding="utf-8")
 
 
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=ids(NOTEBOOKS))

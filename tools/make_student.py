@@ -2,6 +2,22 @@
 
     python tools/make_student.py                 # what `make student` runs
     python tools/make_student.py --dest DIR      # write somewhere else (the tests do)
+    python tools/make_student.py --force         # also overwrite generated files edited since
+
+It never deletes or overwrites a file it did not write, nor one it wrote that someone has
+edited since: student/README.md ends with a comment (the manifest) listing each file it
+wrote with a hash of its content. A file not in the manifest (a student's own notebook, a
+copy of an exercise under another name) is never touched, not even with --force (unless
+it is at a generated name and has exactly the content that would be written). A listed
+file whose content no longer matches its hash (an exercise someone worked on in place)
+makes the script stop, list the edited files and write nothing, unless --force. Students
+work on copies in my_work/, which no command touches.
+
+"Content" is what JupyterLab does not rewrite when it merely opens and saves a notebook:
+cell types, sources, outputs, execution counts, the cell metadata this course uses (tags,
+`exercise`, slideshow) and the kernel's name; not the kernel's display name,
+language_info, widget state, cell ids, the nbformat minor version nor any other metadata
+(see `content`). So opening and saving a student notebook changes nothing that counts.
 
 Every notebook in notebooks/ is copied to student/ (all ten, so the previous/next links
 work there too), with these changes and nothing else:
@@ -34,6 +50,8 @@ tests/test_student.py fails when student/ is not what this script writes.
 import argparse
 import ast
 import copy
+import hashlib
+import json
 import re
 import sys
 from pathlib import Path
@@ -207,10 +225,18 @@ def make_student_notebook(nb, where="notebook"):
 STUDENT_README = """\
 # Exercise versions of the course notebooks
 
-Generated from `../notebooks/` by `make student` (tools/make_student.py): do not edit these
-files by hand, your changes would be overwritten. Copy a notebook if you want to keep your
-own version elsewhere; it finds its data through `../data/`, so keep it in a folder next to
-`data/` (this one is).
+Generated from `../notebooks/` by `make student` (tools/make_student.py).
+
+**Work on a copy in `my_work/`, not here.** Copy the exercise into the course's `my_work/`
+folder (create it the first time) and work there:
+
+    mkdir -p my_work
+    cp student/02_update_rules_loops.ipynb my_work/
+
+No course command reads, changes or deletes anything in `my_work/` (and git ignores it), and
+a copy there finds the data through `../data/` just as these files do. The files in this
+folder are regenerated when the course changes; `make student` refuses to overwrite one that
+has been edited, but an edited file here still makes `make test` fail.
 
 In notebooks 01-06, each exercise is a function whose body reads
 
@@ -225,45 +251,196 @@ have finished an exercise. Notebooks 07-10 have no exercises; they are here, out
 cleared, so the previous/next links work.
 
 Before you hand a notebook in, run Kernel > Restart Kernel and Run All Cells, and save.
-`make grade NB=student/02_update_rules_loops.ipynb` (from the course folder) re-runs it the
+`make grade NB=my_work/02_update_rules_loops.ipynb` (from the course folder) re-runs it the
 way a grader will and lists what passes and what is unfinished.
 """
+
+MANIFEST_START = ("<!-- make_student manifest: the files tools/make_student.py wrote here and the "
+                  "sha256 of their content; do not edit")
+MANIFEST_LINE = re.compile(r"^(\S+) ([0-9a-f]{64})$")
+# what counts as a notebook's content (everything else is what editors rewrite on save)
+NOTEBOOK_METADATA = ("rise",)
+CELL_METADATA = ("tags", "exercise", "slideshow")
+
+
+class EditedError(RuntimeError):
+    """Generated files were edited since they were written; the message lists them."""
+
+
+def content(nb):
+    """The part of a notebook that counts: what opening and saving it in JupyterLab keeps.
+
+    Left out: cell ids, the nbformat minor version, the kernel's display name,
+    language_info, widget state, the generator's own record and any other notebook or
+    cell metadata (execution timing, collapsed/scrolled, editor settings)."""
+    kernelspec = nb.get("metadata", {}).get("kernelspec", {})
+    cells = []
+    for cell in nb.get("cells", []):
+        source = cell.get("source", "")
+        entry = {"cell_type": cell.get("cell_type"),
+                 "source": "".join(source) if isinstance(source, list) else source,
+                 "metadata": {k: cell.get("metadata", {})[k] for k in CELL_METADATA
+                              if k in cell.get("metadata", {})}}
+        if cell.get("cell_type") == "code":
+            entry["outputs"] = cell.get("outputs", [])
+            entry["execution_count"] = cell.get("execution_count")
+        cells.append(entry)
+    return {"kernel": kernelspec.get("name"),
+            "metadata": {k: nb["metadata"][k] for k in NOTEBOOK_METADATA if k in nb.get("metadata", {})},
+            "cells": cells}
+
+
+def content_hash(nb):
+    text = json.dumps(content(nb), sort_keys=True, ensure_ascii=False, separators=(",", ":"))
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+def same_content(a, b):
+    """Whether two notebooks (dicts or NotebookNodes) differ only in what editors rewrite."""
+    return content(a) == content(b)
+
+
+def _sha256(text):
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+def readme_text(hashes):
+    """student/README.md: the text for students, then the manifest {file name: content hash}."""
+    lines = [MANIFEST_START, f"README.md {_sha256(STUDENT_README)}"]
+    lines += [f"{name} {hashes[name]}" for name in sorted(hashes)]
+    return STUDENT_README + "\n" + "\n".join(lines) + "\n-->\n"
+
+
+def read_manifest(dest):
+    """{file name: content hash} from dest/README.md's manifest ({} when there is none)."""
+    try:
+        text = (Path(dest) / "README.md").read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError):
+        return {}
+    if MANIFEST_START not in text:
+        return {}
+    found = {}
+    for line in text.split(MANIFEST_START, 1)[1].split("\n"):
+        match = MANIFEST_LINE.match(line.strip())
+        if match:
+            found[match.group(1)] = match.group(2)
+    return found
+
+
+def file_hash(path):
+    """The hash the manifest records for a file: of a notebook's content (see `content`),
+    of README.md's text above the manifest. None when it cannot be read as such."""
+    path = Path(path)
+    try:
+        text = path.read_text(encoding="utf-8")
+        if path.name == "README.md":
+            return _sha256(text.split("\n" + MANIFEST_START, 1)[0] if MANIFEST_START in text else text)
+        return content_hash(json.loads(text))
+    except (OSError, ValueError, AttributeError, TypeError):
+        return None
+
+
+def status(path, manifest=None):
+    """What make_student may do with an existing file in student/:
+    'generated' (it wrote the file and nobody changed its content since: may be replaced),
+    'edited' (it wrote the file, and its content changed since) or 'foreign' (it did not
+    write the file, as far as the manifest knows)."""
+    path = Path(path)
+    if manifest is None:
+        manifest = read_manifest(path.parent)
+    if path.name not in manifest:
+        return "foreign"
+    return "generated" if file_hash(path) == manifest[path.name] else "edited"
 
 
 def notebook_paths(src):
     return sorted(Path(src).glob("[0-9][0-9]_*.ipynb"))
 
 
-def write_student(src=ROOT / "notebooks", dest=ROOT / "student"):
-    """Write every notebook of src into dest; returns the paths written."""
+def student_notebook_text(path):
+    """The exercise version of the notebook at `path`, as the text make_student writes."""
+    nb = nbformat.read(path, as_version=4)
+    student, _ = make_student_notebook(nb, where=Path(path).name)
+    text = nbformat.writes(student)
+    return text if text.endswith("\n") else text + "\n"
+
+
+def planned_files(src=ROOT / "notebooks"):
+    """{file name: text} of everything make_student writes for the notebooks in src."""
+    files = {path.name: student_notebook_text(path) for path in notebook_paths(src)}
+    hashes = {name: content_hash(json.loads(text)) for name, text in files.items()}
+    return {"README.md": readme_text(hashes), **files}
+
+
+def write_student(src=ROOT / "notebooks", dest=ROOT / "student", force=False, out=None):
+    """Write the exercise version of every notebook of src into dest; returns the paths
+    written. Never touches a file it did not write; raises EditedError, before writing
+    anything, when files it wrote were edited since (unless force)."""
     dest = Path(dest)
     dest.mkdir(parents=True, exist_ok=True)
-    sources = notebook_paths(src)
-    for stale in notebook_paths(dest):      # a notebook renamed or removed in src
-        if stale.name not in {p.name for p in sources}:
-            stale.unlink()
+    planned = planned_files(src)
+    manifest = read_manifest(dest)
+    edited, foreign = [], []
+    for name, text in planned.items():
+        target = dest / name
+        if not target.exists():
+            continue
+        state = status(target, manifest)
+        if state == "foreign" and file_hash(target) == file_hash_of_text(name, text):
+            continue        # same content as what would be written (e.g. no manifest yet): safe
+        if state == "edited" and not force:
+            edited.append(target)
+        elif state == "foreign" and not force:
+            foreign.append(target)
+    if edited or foreign:
+        lines = [f"make_student: wrote nothing: these files in {dest} were changed since make_student "
+                 "wrote them, or were not written by it:"]
+        lines += [f"    {p.name}  ({'edited since it was generated' if p in edited else 'not written by make_student'})"
+                  for p in edited + foreign]
+        lines += ["If one of them is a student's work, copy it into my_work/ (which no command touches) first.",
+                  "To replace them with freshly generated files anyway: make student FORCE=1 "
+                  "(python tools/make_student.py --force); other files are never touched."]
+        raise EditedError("\n".join(lines))
+
+    # a notebook renamed or removed in src: delete its old exercise version only if unchanged
+    for name, recorded in manifest.items():
+        target = dest / name
+        if name not in planned and target.exists() and status(target, manifest) == "generated":
+            target.unlink()
+            if out:
+                print(f"removed {target} (generated, unchanged, its notebook is gone from {src})", file=out)
     written = []
-    (dest / "README.md").write_text(STUDENT_README, encoding="utf-8")
-    for path in sources:
-        nb = nbformat.read(path, as_version=4)
-        student, _ = make_student_notebook(nb, where=path.name)
-        target = dest / path.name
-        text = nbformat.writes(student)
-        target.write_text(text if text.endswith("\n") else text + "\n", encoding="utf-8")
+    for name, text in planned.items():
+        target = dest / name
+        if not target.exists() or target.read_text(encoding="utf-8") != text:
+            target.write_text(text, encoding="utf-8")
         written.append(target)
     return written
+
+
+def file_hash_of_text(name, text):
+    if name == "README.md":
+        return _sha256(text.split("\n" + MANIFEST_START, 1)[0])
+    return content_hash(json.loads(text))
 
 
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--src", default=ROOT / "notebooks", type=Path)
     parser.add_argument("--dest", default=ROOT / "student", type=Path)
+    parser.add_argument("--force", action="store_true",
+                        help="also overwrite files at the generated names that were edited since "
+                             "(files under other names are never touched)")
     args = parser.parse_args(argv)
     try:
-        written = write_student(args.src, args.dest)
+        written = write_student(args.src, args.dest, force=args.force, out=sys.stdout)
     except MarkerError as error:
         sys.exit(f"make_student: {error}")
+    except EditedError as error:
+        sys.exit(str(error))
     for path in written:
+        if path.suffix != ".ipynb":
+            continue
         nb = nbformat.read(path, as_version=4)
         n_ex = sum(EXERCISE_TAG in c.metadata.get("tags", []) for c in nb.cells)
         n_check = sum(CHECK_TAG in c.metadata.get("tags", []) for c in nb.cells)
