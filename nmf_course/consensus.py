@@ -22,7 +22,8 @@ from __future__ import annotations
 import numpy as np
 
 __all__ = ["sample_clusters", "consensus_from_labels", "consensus_matrix",
-           "cophenetic_correlation", "consensus_order", "consensus_clusters"]
+           "cophenetic_correlation", "consensus_order", "consensus_clusters",
+           "check_sample_clusters", "check_consensus_from_labels"]
 
 
 # ---------------------------------------------------------------------------
@@ -279,3 +280,71 @@ def consensus_clusters(C, k):
     for j in order:
         renumber.setdefault(raw[j], len(renumber))
     return np.array([renumber[r] for r in raw])
+
+
+# ---------------------------------------------------------------------------
+# Self-checks for notebook 11's exercises
+# ---------------------------------------------------------------------------
+
+def _fail(check, message):
+    try:   # the course's own error type when it is there, else a plain AssertionError
+        from nmf_course.selfchecks import SelfCheckError
+    except ImportError:
+        SelfCheckError = AssertionError
+    raise SelfCheckError(f"{check}: {message}")
+
+
+def check_sample_clusters(fn):
+    """Test fn(H) -> labels, the row of H with the largest entry in each column."""
+    check = "check_sample_clusters"
+    H = np.array([[5.0, 0.1, 2.0, 0.0, 1.0],
+                  [1.0, 3.0, 2.5, 0.2, 0.5],
+                  [0.5, 0.2, 0.1, 7.0, 0.9]])
+    result = fn(H.copy())
+    if result is None:
+        _fail(check, "your function returned None: did you forget the `return` line?")
+    mine = np.asarray(result)
+    expected = sample_clusters(H)
+    if mine.shape != expected.shape:
+        hint = (" (did you take the maximum along axis=1, over samples, instead of axis=0, "
+                "over metagenes?)" if mine.shape == (H.shape[0],) else "")
+        _fail(check, f"for H of shape {H.shape} (3 metagenes x 5 samples) you returned shape "
+                     f"{mine.shape}; expected one label per sample, shape {expected.shape}{hint}")
+    if mine.dtype.kind not in "iu":
+        _fail(check, f"labels should be whole-number row indices, got dtype {mine.dtype} "
+                     "(np.argmax gives indices; np.max gives the values)")
+    wrong = np.flatnonzero(mine != expected)
+    if wrong.size:
+        j = wrong[0]
+        _fail(check, f"sample {j} (column {H[:, j].tolist()}) should go to metagene "
+                     f"{expected[j]}, the row with its largest entry, but you gave {mine[j]}")
+    print(f"{'PASSED'} {check}: every sample goes to the metagene with its largest entry in H")
+
+
+def check_consensus_from_labels(fn):
+    """Test fn(labels_per_run) -> the M x M consensus matrix."""
+    check = "check_consensus_from_labels"
+    runs = [np.array([0, 0, 1, 1, 2]), np.array([1, 1, 0, 0, 0]), np.array([2, 0, 0, 1, 1])]
+    result = fn([r.copy() for r in runs])
+    if result is None:
+        _fail(check, "your function returned None: did you forget the `return` line?")
+    mine = np.asarray(result, dtype=float)
+    expected = consensus_from_labels(runs)
+    if mine.shape != expected.shape:
+        _fail(check, f"with 3 runs over 5 samples C should be 5 x 5, but yours has shape "
+                     f"{mine.shape}")
+    if mine.max() > 1 + 1e-12:
+        _fail(check, f"entries are fractions of runs and cannot exceed 1, but yours reach "
+                     f"{mine.max():.3g}: did you forget to divide by the number of runs?")
+    if not np.allclose(np.diag(mine), 1):
+        _fail(check, "the diagonal should be all ones (a sample always shares its own "
+                     f"cluster), but yours is {np.round(np.diag(mine), 3).tolist()}")
+    if not np.allclose(mine, mine.T):
+        _fail(check, "C should be symmetric (i with j is the same pair as j with i)")
+    bad = np.argwhere(~np.isclose(mine, expected))
+    if bad.size:
+        i, j = bad[0]
+        _fail(check, f"samples {i} and {j} share a cluster in {expected[i, j] * 3:.0f} of the "
+                     f"3 runs, so C[{i}, {j}] should be {expected[i, j]:.3f}, but yours is "
+                     f"{mine[i, j]:.3f}")
+    print(f"{'PASSED'} {check}: C[i, j] is the fraction of runs in which i and j share a label")
