@@ -1,4 +1,11 @@
-"""The students' self-checks pass correct code and explain what is wrong with broken code."""
+"""nmf_course.selfchecks: every student self-check passes correct code and explains, in a
+sentence, the mistakes students make (information_criteria's formulas are tested here too).
+
+Each exercise in the notebooks is followed by a check_...() cell (tests/test_student.py checks
+that the checker exists); these tests feed the checkers correct code and typical mistakes.
+"""
+
+import math
 
 import numpy as np
 import pytest
@@ -8,17 +15,17 @@ import nmf_helpers as nh
 
 def test_check_simulation():
     sim = nh.simulate(seed=0)
-    nh.check_simulation(sim.W, sim.H, sim.V, n_moonlighters=3)
+    nh.check_simulation(sim.V, sim.W, sim.H, n_moonlighters=3)
     with pytest.raises(nh.SelfCheckError, match="column 0 sums to"):
-        nh.check_simulation(sim.W * [2, 1, 1, 1], sim.H, sim.V)
+        nh.check_simulation(sim.V, sim.W * [2, 1, 1, 1], sim.H)
     with pytest.raises(nh.SelfCheckError, match="shapes do not fit"):
-        nh.check_simulation(sim.W, sim.H[:, :5], sim.V)
+        nh.check_simulation(sim.V, sim.W, sim.H[:, :5])
     with pytest.raises(nh.SelfCheckError, match="Poisson"):
-        nh.check_simulation(sim.W, sim.H, sim.V * 2)
+        nh.check_simulation(sim.V * 2, sim.W, sim.H)
     with pytest.raises(nh.SelfCheckError, match="whole non-negative counts"):
-        nh.check_simulation(sim.W, sim.H, sim.W @ sim.H)
+        nh.check_simulation(sim.W @ sim.H, sim.W, sim.H)
     with pytest.raises(nh.SelfCheckError, match="expected 5 moonlighting"):
-        nh.check_simulation(sim.W, sim.H, sim.V, n_moonlighters=5)
+        nh.check_simulation(sim.V, sim.W, sim.H, n_moonlighters=5)
 
 
 def test_check_log_likelihood(capsys):
@@ -91,3 +98,122 @@ def test_check_moonlighters():
     nh.check_moonlighters(nh.find_moonlighters)
     with pytest.raises(nh.SelfCheckError, match="missed genes"):
         nh.check_moonlighters(lambda W, t: nh.find_moonlighters(W, t)[1:])
+
+
+# --- more mistakes, named in plain words ----------------------------------------------
+
+def forgot_return(*args):
+    """A function whose author forgot the return line."""
+    _ = args
+
+
+@pytest.mark.parametrize("checker", [nh.check_log_likelihood, nh.check_row_normalize,
+                                     nh.check_moonlighters])
+def test_a_forgotten_return_is_named(checker):
+    with pytest.raises(nh.SelfCheckError, match="returned None: did you forget the `return` line"):
+        checker(forgot_return)
+
+
+@pytest.mark.parametrize("checker", [nh.check_update, nh.check_nmf, nh.check_information_criteria])
+def test_a_forgotten_return_says_what_should_come_back(checker):
+    with pytest.raises(nh.SelfCheckError, match="should return a tuple|should return \\(W, H\\)"):
+        checker(forgot_return)
+
+
+def test_a_moonlighter_mask_instead_of_indices_is_explained():
+    mask = lambda W, threshold: (nh.row_normalize(W) > threshold).sum(axis=1) >= 2
+    with pytest.raises(nh.SelfCheckError, match="True/False mask.*np.flatnonzero"):
+        nh.check_moonlighters(mask)
+    nh.check_moonlighters(lambda W, threshold: np.flatnonzero(mask(W, threshold)))
+
+
+def test_moonlighters_as_a_list_in_any_order_pass(capsys):
+    nh.check_moonlighters(lambda W, threshold: sorted(nh.find_moonlighters(W, threshold).tolist(), reverse=True))
+    assert "PASSED check_moonlighters" in capsys.readouterr().out
+
+
+def test_a_log_likelihood_per_column_is_not_one_number():
+    per_sample = lambda V, W, H: nh.log_likelihood(V, W, H) * np.ones(3)
+    with pytest.raises(nh.SelfCheckError, match="should return one number"):
+        nh.check_log_likelihood(per_sample)
+
+
+@pytest.mark.parametrize("broken, message", [
+    (lambda V, W, H: (-W, H), "negative entries"),
+    (lambda V, W, H: (W * 2, H), "columns should sum to 1"),
+    (lambda V, W, H: (W, H), r"your W differs at \[\d+, \d+\]: yours is"),
+])
+def test_update_mistakes_are_named(broken, message):
+    with pytest.raises(nh.SelfCheckError, match=message):
+        nh.check_update(broken)
+
+
+def test_nmf_with_transposed_factors_names_the_shapes():
+    transposed = lambda V, R: (np.ones((V.shape[1], R)), np.ones((R, V.shape[0])))
+    with pytest.raises(nh.SelfCheckError, match=r"W should be \(30, 3\) and H \(3, 20\)"):
+        nh.check_nmf(transposed)
+
+
+def test_simulation_with_columns_not_summing_to_one_names_the_column():
+    sim = nh.simulate(seed=1)
+    W = sim.W.copy()
+    W[:, 2] *= 3
+    with pytest.raises(nh.SelfCheckError, match="column 2 sums to 3"):
+        nh.check_simulation(sim.V, W, sim.H)
+
+
+# --- information criteria ---------------------------------------------------------------
+
+def correct(L, k, n):
+    return 2 * k - 2 * L, k * math.log(n) - 2 * L
+
+
+def test_information_criteria_formulas():
+    aic, bic = nh.information_criteria(-100.0, 5, 50)
+    assert aic == pytest.approx(2 * 5 + 200)
+    assert bic == pytest.approx(5 * math.log(50) + 200)
+    assert isinstance(aic, float) and isinstance(bic, float)
+
+
+def test_information_criteria_elementwise_matches_rank_scan():
+    sim = nh.simulate(20, 12, 2, n_moonlighters=1, seed=5)
+    scan = nh.rank_scan(sim.V, [1, 2, 3], n_restarts=1, seed=0)
+    aic, bic = nh.information_criteria(scan.log_likelihood, scan.n_params, sim.V.size)
+    np.testing.assert_allclose(aic, scan.aic)
+    np.testing.assert_allclose(bic, scan.bic)
+
+
+def test_information_criteria_rejects_bad_counts():
+    with pytest.raises(ValueError, match="n_fitted"):
+        nh.information_criteria(-1.0, 3, 0)
+    with pytest.raises(ValueError, match="n_params"):
+        nh.information_criteria(-1.0, -3, 10)
+
+
+def test_check_information_criteria_passes_correct(capsys):
+    nh.check_information_criteria(correct)
+    nh.check_information_criteria(nh.information_criteria)
+    nh.check_information_criteria(lambda L, k, n: tuple(np.array(correct(L, k, n))))
+    assert capsys.readouterr().out.count("PASSED check_information_criteria") == 3
+
+
+@pytest.mark.parametrize("broken, message", [
+    (lambda L, k, n: (2 * L - 2 * k, k * math.log(n) - 2 * L), "signs are swapped"),
+    (lambda L, k, n: (k - L, k * math.log(n) - 2 * L), "factor 2"),
+    (lambda L, k, n: (2 * k + 2 * L, k * math.log(n) - 2 * L), "minus sign"),
+    (lambda L, k, n: (2 * k - 2 * L, k * math.log(k) - 2 * L), r"used ln\(k\)"),
+    (lambda L, k, n: (2 * k - 2 * L, k * math.log10(n) - 2 * L), "log10"),
+    (lambda L, k, n: (2 * k - 2 * L, 2 * L - k * math.log(n)), "BIC"),
+    (lambda L, k, n: correct(L, k, n)[::-1], r"order \(aic, bic\)"),
+    (lambda L, k, n: [2 * k - 2 * L, k * math.log(n) - 2 * L], "should return a tuple"),
+    (lambda L, k, n: (2 * k - 2 * L, "big"), "should be numbers"),
+    (lambda L, k, n: (2 * k - 2 * L + 1, k * math.log(n) - 2 * L), r"AIC should be 2k - 2L"),
+])
+def test_check_information_criteria_explains_mistakes(broken, message):
+    with pytest.raises(nh.SelfCheckError, match=message):
+        nh.check_information_criteria(broken)
+
+
+def test_check_information_criteria_message_names_the_case():
+    with pytest.raises(nh.SelfCheckError, match=r"for L=-1234.5, k=10, n=600"):
+        nh.check_information_criteria(lambda L, k, n: (2 * L - 2 * k, 0.0))

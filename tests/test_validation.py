@@ -1,7 +1,9 @@
-"""Every public function rejects bad input with a clear error, and never changes its input."""
+"""nmf_course.validation: every public function of nmf_helpers rejects bad input with an error
+that names the argument, what was expected and what was given, and never changes its input."""
 
 import numpy as np
 import pytest
+import scipy.sparse
 
 import nmf_helpers as nh
 
@@ -61,7 +63,10 @@ def test_bad_factors(update):
 
 
 @pytest.mark.parametrize("kwargs, error, message", [
-    (dict(update="fast"), ValueError, "update must be one of"),
+    (dict(update="matmul-teaching"), ValueError, "update must be one of 'fast', 'loops'"),
+    (dict(update="loops", dtype=np.float32), ValueError, "fast path only"),
+    (dict(seed="abc"), TypeError, "seed must be None, a non-negative integer or a numpy Generator, got 'abc'"),
+    (dict(seed=-1), TypeError, "seed must be"),
     (dict(max_iter=0), ValueError, "max_iter"), (dict(n_restarts=1.5), TypeError, "n_restarts"),
     (dict(tol=-1), ValueError, "tol"), (dict(dtype=np.int32), TypeError, "dtype"),
     (dict(mask=np.ones((3, 3))), ValueError, "mask must have V's shape"),
@@ -88,4 +93,36 @@ def test_all_zero_gene_is_valid_data():
     V[0] = 0
     with np.errstate(divide="raise", invalid="raise"):  # no 0/0 or log(0) warnings either
         fit = nh.nmf(V, 2, seed=0)
-        assert np.isfinite(nh.row_normalize(fit.W)).all()
+        assert np.isfinite(fit.W).all() and np.isfinite(fit.log_likelihood)
+        assert np.array_equal(nh.row_normalize(fit.W)[0], [0.0, 0.0])
+
+
+@pytest.mark.parametrize("call, error, message", [
+    (lambda: nh.simulate(depth=100000), TypeError,
+     r"depth must be a pair \(low, high\).*got 100000; for one depth d use \(d, d\)"),
+    (lambda: nh.simulate(depth=(10, 5)), ValueError, "0 < low <= high"),
+    (lambda: nh.simulate(seed="abc"), TypeError, "seed must be"),
+    (lambda: nh.rank_scan(GOOD_V, 5), TypeError,
+     r"ranks must be a list or range of integers such as range\(1, 9\), got the single value 5"),
+    (lambda: nh.rank_scan(GOOD_V, [1, 2], holdout=0.999), ValueError,
+     "holdout must be between 0 and 0.5, got 0.999"),
+    (lambda: nh.rank_scan(GOOD_V, [1, 2], holdout="0.1"), TypeError, "holdout must be a number"),
+    (lambda: nh.holdout_mask((4, 4), -0.1), ValueError, "holdout must be between"),
+    (lambda: nh.information_criteria(-10.0, 3, 0), ValueError, "n_fitted"),
+    (lambda: nh.nmf(scipy.sparse.csr_matrix(GOOD_V), 2), TypeError,
+     r"V is a scipy sparse matrix \(csr_matrix\); pass a dense array instead: V.toarray\(\)"),
+])
+def test_messages_name_the_argument_and_what_was_expected(call, error, message):
+    with pytest.raises(error, match=message):
+        call()
+
+
+def test_a_data_frame_of_numbers_works_and_one_with_names_is_told_what_to_do():
+    pd = pytest.importorskip("pandas")
+    frame = pd.DataFrame(GOOD_V, index=[f"g{i}" for i in range(10)])
+    fit = nh.nmf(frame, 2, seed=0, max_iter=20)
+    assert fit.W.shape == (10, 2)
+    with_names = frame.reset_index(names="gene")
+    with pytest.raises(TypeError, match=r"non-numeric column\(s\) \['gene'\]: move gene names "
+                                        r"into the index \(df.set_index\('gene'\)\)"):
+        nh.nmf(with_names, 2)
