@@ -11,13 +11,13 @@ columns of W are gene modules and H says how much each module contributes to eac
 4. fitting          -- nmf(): restarts, convergence on the deviance
 5. choosing R       -- rank_scan(): log-likelihood, AIC, BIC, held-out entries, consensus
 6. reading W        -- row-normalise, assign genes to modules, find moonlighters
-7. squared error    -- the other classic objective (notebook 10)
 
 Every function takes NumPy arrays, never modifies its inputs, and checks them with one
 call into nmf_course.validation, which raises ValueError or TypeError naming the
 problem. The machinery a student need not read (input checks, the fast fitting loop,
-file reading, plots, self-checks) lives in the package nmf_course beside this file;
-the names notebooks use are re-exported here.
+file reading, plots, self-checks) and the maths of the later notebooks (the squared-error
+objective of notebook 10, comparing profiles in 07 and 08, consensus in 11) live in the
+package nmf_course beside this file; the names notebooks use are re-exported here.
 """
 
 from __future__ import annotations
@@ -30,9 +30,12 @@ from scipy.special import xlogy  # x log y, with 0 log 0 = 0
 from tqdm.auto import tqdm
 
 from nmf_course import validation as check
+from nmf_course.compare import column_correlations, rescale
 from nmf_course.consensus import consensus_matrix, cophenetic_correlation
 from nmf_course.counts_io import load_counts, save_counts
 from nmf_course.fastfit import fit_kl
+from nmf_course.frobenius import (FrobeniusResult, frobenius_error, generalized_kl, nmf_frobenius,
+                                  update_frobenius)
 from nmf_course.plots import plot_heatmap, plot_trace
 from nmf_course.selfchecks import (SelfCheckError, check_information_criteria, check_log_likelihood,
                                    check_moonlighters, check_nmf, check_row_normalize,
@@ -277,7 +280,7 @@ def has_converged(deviance_before, deviance_now, tol):
     return deviance_before - deviance_now <= tol * deviance_now
 
 
-def _fit_step_by_step(V, W, H, update, objective, max_iter, tol, check_every):
+def fit_step_by_step(V, W, H, update, objective, max_iter, tol, check_every):
     """Call update(V, W, H) step after step until has_converged() on objective(V, W, H)."""
     trace = [objective(V, W, H)]
     n_iter = 0
@@ -340,9 +343,9 @@ def nmf(V, R, *, update="fast", max_iter=None, tol=None, n_restarts=1, seed=None
             fit = fit_kl(V_fit, W, H, mask_fit, **options)
             fit = (fit.W, fit.H, fit.deviance_trace, fit.n_iter, fit.converged)
         else:
-            fit = _fit_step_by_step(V_fit, W, H, TEACHING_UPDATES[update], deviance, **options)
+            fit = fit_step_by_step(V_fit, W, H, TEACHING_UPDATES[update], deviance, **options)
         fits.append(_put_back_zeros(fit, genes, samples))
-    W, H, trace, n_iter, converged = _best_restart(fits)
+    W, H, trace, n_iter, converged = best_restart(fits)
     return NMFResult(W=W, H=H, log_likelihood=log_likelihood(V, W, H, mask),
                      deviance=deviance(V, W, H, mask), n_iter=n_iter, converged=converged,
                      deviance_trace=trace, check_every=options["check_every"],
@@ -350,7 +353,7 @@ def nmf(V, R, *, update="fast", max_iter=None, tol=None, n_restarts=1, seed=None
                                                        for f in fits]))
 
 
-def _best_restart(fits):
+def best_restart(fits):
     """The fit (W, H, trace, n_iter, converged) whose objective ended lowest."""
     return min(fits, key=lambda fit: fit[2][-1])
 
@@ -491,113 +494,3 @@ def match_modules(W_ref, W_fit):
         perm[a] = b
         similarity[a, :] = similarity[:, b] = -np.inf
     return perm
-
-
-def rescale(W, H, scale):
-    """Move a positive factor s_a from row a of H to column a of W: return (W s, H / s).
-
-        W'[i, a] = W[i, a] s_a      H'[a, mu] = H[a, mu] / s_a      so W' H' = W H:
-
-    the fit and its log-likelihood do not change. This is NMF's scaling ambiguity;
-    choosing s is choosing the units in which to read W and H (nmf() makes W's columns
-    sum to 1). ``scale``: one positive number per column of W, or one for all.
-    """
-    W, H, s = check.rescale_inputs(W, H, scale)
-    return W * s, H / s[:, np.newaxis]
-
-
-def column_correlations(X_ref, X_fit):
-    """Pearson correlation of each column of X_fit with the same column of X_ref.
-
-        r[a] = sum_i (x_i - mean x)(y_i - mean y) / sqrt(sum_i (x_i - mean x)^2 sum_i (y_i - mean y)^2)
-
-    with x = X_ref[:, a], y = X_fit[:, a]. Correlation ignores scale, so it compares the
-    *shape* of a recovered profile with the true one whatever units NMF chose. Line the
-    columns up first (X_fit[:, match_modules(X_ref, X_fit)]). A constant column has no
-    shape to compare; its correlation is reported as 0.
-    """
-    X_ref, X_fit = check.as_matrix(X_ref, "X_ref"), check.as_matrix(X_fit, "X_fit")
-    check.same_shape(X_ref, X_fit)
-    x, y = X_ref - X_ref.mean(axis=0), X_fit - X_fit.mean(axis=0)
-    denominator = np.sqrt((x * x).sum(axis=0) * (y * y).sum(axis=0))
-    numerator = (x * y).sum(axis=0)
-    return np.divide(numerator, denominator, out=np.zeros_like(numerator), where=denominator > 0)
-
-
-# ---------------------------------------------------------------------------
-# 7. Another objective: squared error (notebook 10)
-# ---------------------------------------------------------------------------
-
-def frobenius_error(V, W, H):
-    """Squared error ||V - W H||_F^2 = sum_{i,mu} (V - WH)^2 (the full sum, not half of it).
-
-    The right objective when the noise is Gaussian with the same spread everywhere; the
-    Poisson/KL objective suits counts, whose spread grows with their mean. scikit-learn's
-    NMF(beta_loss="frobenius") reports reconstruction_err_ = the square root of this.
-    """
-    V, W, H = check.factors(V, W, H)
-    return float(np.sum((V - W @ H) ** 2))
-
-
-def generalized_kl(V, W, H):
-    """Generalised Kullback-Leibler divergence D_KL(V || WH) = sum [V log(V / WH) - V + WH].
-
-    It is half the deviance, and D_KL = -log_likelihood(V, W, H) + sum [V log V - V]: the
-    last sum depends on V only, so minimising D_KL is maximising the Poisson likelihood.
-    scikit-learn's NMF(beta_loss="kullback-leibler") reports reconstruction_err_ = sqrt(2 D_KL).
-    """
-    return deviance(V, W, H) / 2
-
-
-FROBENIUS_FLOOR = np.finfo(np.float64).tiny  # the smallest a denominator may be (avoids 0/0)
-
-
-def update_frobenius(V, W, H):
-    """One multiplicative step for the squared error (Lee & Seung); returns new (W, H).
-
-        W <- W * (V H^T) / (W H H^T)
-        H <- H * (W^T V) / (W^T W H)      (with the new W)
-
-    It never raises the squared error and keeps W and H non-negative. A denominator of
-    exactly 0 (a module with no weight at all) is replaced by FROBENIUS_FLOOR, so the
-    entry stays 0 instead of becoming NaN. W's columns are not normalised: the step is
-    scale-equivariant, so normalising before or after never changes W H.
-    """
-    V, W, H = check.factors(V, W, H)
-    W = W * (V @ H.T) / np.maximum(W @ (H @ H.T), FROBENIUS_FLOOR)
-    H = H * (W.T @ V) / np.maximum((W.T @ W) @ H, FROBENIUS_FLOOR)
-    return W, H
-
-
-@dataclass
-class FrobeniusResult:
-    """The best fit of nmf_frobenius(): W (N x R, columns sum to 1), H (R x M) and how it went."""
-    W: np.ndarray
-    H: np.ndarray
-    squared_error: float      # ||V - W H||_F^2 at the end
-    n_iter: int
-    converged: bool
-    trace: np.ndarray         # squared error at the start and every check_every iterations
-    check_every: int
-
-
-def nmf_frobenius(V, R, *, max_iter=20_000, tol=1e-9, n_restarts=1, seed=None,
-                  check_every=10, init=None):
-    """Fit V ~ W H by minimising ||V - WH||_F^2 with update_frobenius.
-
-    Like nmf(update="matmul") but for the squared error: the same random starts and
-    restarts, and the same stopping rule on the squared error E (it has no dropped
-    constant either): E_before - E_now <= tol * E_now over check_every iterations.
-    Returns the restart with the smallest error, W's columns scaled to sum to 1.
-    """
-    V = check.as_matrix(V, "V")
-    R, max_iter, n_restarts, init = check.fit_options(V, R, max_iter, tol, n_restarts, init)
-    check_every = check.integer(check_every, "check_every")
-    rng = np.random.default_rng(check.seed(seed))
-    fits = [_fit_step_by_step(V, *(init or random_start(rng, *V.shape, R, V)), update_frobenius,
-                              frobenius_error, max_iter, tol, check_every)
-            for _ in range(n_restarts)]
-    W, H, trace, n_iter, converged = _best_restart(fits)
-    W, H = normalize_columns(W, H)
-    return FrobeniusResult(W=W, H=H, squared_error=float(trace[-1]), n_iter=n_iter,
-                           converged=converged, trace=trace, check_every=check_every)

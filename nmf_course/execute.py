@@ -1,0 +1,107 @@
+"""Execute course notebooks in place, the one way every committed output is made.
+
+    python -m nmf_course.execute notebooks/02_update_rules_loops.ipynb [more.ipynb ...]
+
+Each notebook runs top to bottom in a fresh kernel started in its own folder (as nbval and
+JupyterLab do), with a time limit per cell and for the whole notebook, so an unattended run
+fails with the notebook and cell named instead of hanging. Then the file is normalised:
+
+- the kernel is named as JupyterLab names it ("Python 3 (ipykernel)"), so saving the
+  notebook in JupyterLab changes nothing there;
+- execution timestamps (cell metadata "execution") are dropped: they change on every run;
+- widget state is kept: static slides (make slides) show the figure a widget last held;
+
+and its reviewable text twin, notebooks/py/<name>.py (jupytext "py:percent", sources only),
+is written beside it. tests/test_notebook_files.py checks both stay in sync.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import time
+from pathlib import Path
+
+import jupytext
+import nbformat
+from nbclient import NotebookClient
+from nbclient.exceptions import CellExecutionError, CellTimeoutError
+
+CELL_TIMEOUT = 300        # seconds one cell may take
+NOTEBOOK_TIMEOUT = 900    # seconds one notebook may take
+KERNELSPEC = {"display_name": "Python 3 (ipykernel)", "language": "python", "name": "python3"}
+TEXT_FORMAT = {"extension": ".py", "format_name": "percent", "notebook_metadata_filter": "-all"}
+
+
+def text_twin(path):
+    """Where the jupytext text version of a notebook lives: notebooks/py/<name>.py."""
+    path = Path(path)
+    return path.parent / "py" / (path.stem + ".py")
+
+
+def normalize(nb):
+    """Drop what changes on every run or every save (in place); return nb."""
+    nb.metadata["kernelspec"] = dict(KERNELSPEC)
+    for cell in nb.cells:
+        cell.metadata.pop("execution", None)
+    return nb
+
+
+def text_version(nb):
+    """The notebook's sources as jupytext py:percent text (no outputs)."""
+    return jupytext.writes(nb, fmt=TEXT_FORMAT)
+
+
+def write_text_twin(path, nb):
+    twin = text_twin(path)
+    twin.parent.mkdir(exist_ok=True)
+    twin.write_text(text_version(nb), encoding="utf-8")
+
+
+def execute(path, cell_timeout=CELL_TIMEOUT, notebook_timeout=NOTEBOOK_TIMEOUT):
+    """Run the notebook at path top to bottom in a fresh kernel and save it normalised.
+
+    Raises RuntimeError naming the notebook and the cell when a cell fails or times out,
+    or when the whole notebook takes longer than notebook_timeout seconds.
+    """
+    path = Path(path)
+    nb = nbformat.read(path, as_version=4)
+    client = NotebookClient(nb, timeout=cell_timeout, startup_timeout=60, kernel_name="python3",
+                            resources={"metadata": {"path": str(path.parent)}})
+    deadline = time.monotonic() + notebook_timeout
+    code_cells = [k for k, cell in enumerate(nb.cells) if cell.cell_type == "code"]
+    with client.setup_kernel():
+        for number, index in enumerate(code_cells, start=1):
+            if time.monotonic() > deadline:
+                raise RuntimeError(f"{path}: stopped before code cell {number} (cell {index}): "
+                                   f"the notebook took over {notebook_timeout} s")
+            try:
+                client.execute_cell(nb.cells[index], index, execution_count=number)
+            except (CellExecutionError, CellTimeoutError) as error:
+                raise RuntimeError(f"{path}: code cell {number} (cell {index}) failed: "
+                                   f"{str(error).strip().splitlines()[-1]}") from None
+        client.set_widgets_metadata()
+    normalize(nb)
+    nbformat.write(nb, path)
+    write_text_twin(path, nb)
+
+
+def main(argv=None):
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("notebooks", nargs="+", type=Path)
+    parser.add_argument("--cell-timeout", type=int, default=CELL_TIMEOUT)
+    parser.add_argument("--notebook-timeout", type=int, default=NOTEBOOK_TIMEOUT)
+    args = parser.parse_args(argv)
+    for path in args.notebooks:
+        start = time.perf_counter()
+        try:
+            execute(path, args.cell_timeout, args.notebook_timeout)
+        except RuntimeError as error:
+            print(error, file=sys.stderr)
+            return 1
+        print(f"executed {path} in {time.perf_counter() - start:.0f} s")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
