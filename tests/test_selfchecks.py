@@ -77,12 +77,12 @@ def test_check_update_explains_broken_updates(broken, message):
 
 def test_check_nmf(capsys):
     nh.check_nmf(lambda V, R: nh.nmf(V, R, n_restarts=3, seed=1))
-    nh.check_nmf(lambda V, R: (nh.nmf(V, R, seed=1).W, nh.nmf(V, R, seed=1).H))
+    nh.check_nmf(lambda V, R: (nh.nmf(V, R, seed=2).W, nh.nmf(V, R, seed=2).H))
     assert capsys.readouterr().out.count("PASSED check_nmf") == 2
     with pytest.raises(nh.SelfCheckError, match="did it stop before converging"):
         nh.check_nmf(lambda V, R: nh.nmf(V, R, seed=1, max_iter=2))
-    with pytest.raises(nh.SelfCheckError, match="went down at entry 2"):
-        nh.check_nmf(lambda V, R: (nh.nmf(V, R, seed=1).W, nh.nmf(V, R, seed=1).H, [1.0, 2.0, 1.5]))
+    with pytest.raises(nh.SelfCheckError, match="deviance trace went up at entry 2"):
+        nh.check_nmf(lambda V, R: (nh.nmf(V, R, seed=2).W, nh.nmf(V, R, seed=2).H, [3.0, 2.0, 2.5]))
 
 
 def test_check_row_normalize():
