@@ -354,3 +354,20 @@ def test_grading_reports_a_failing_self_check_a_changed_output_and_out_of_order_
 def test_grading_a_missing_file_says_so():
     result = run_grade(ROOT / "no_such_notebook.ipynb")
     assert result.returncode == 2 and "cannot read" in result.stderr
+
+
+def test_grading_stops_a_cell_that_runs_too_long_and_names_it(tmp_path):
+    C = nbformat.v4.new_code_cell
+    nb = nbformat.v4.new_notebook(cells=[C("x = 1", execution_count=1),
+                                         C("import time\ntime.sleep(60)", execution_count=2),
+                                         C("print(x)", execution_count=3)])
+    nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
+    path = tmp_path / "slow.ipynb"
+    nbformat.write(nb, path)
+    for option, limit in (("--timeout", "per-cell limit of 3 s"), ("--deadline", "deadline of 3 s")):
+        result = subprocess.run([sys.executable, str(ROOT / "tools" / "grade.py"), str(path), option, "3"],
+                                capture_output=True, text=True, timeout=120)
+        assert result.returncode == 1, result.stdout + result.stderr
+        assert re.search(r"code cell +2 .*timed out: still running at .*" + re.escape(limit), result.stdout), result.stdout
+        assert f"slow.ipynb: code cell 2 was still running at" in result.stdout
+        assert "2 of 3 code cells ran" in result.stdout and "RESULT: FAIL" in result.stdout

@@ -9,10 +9,14 @@ What it checks (the notebook file itself is never modified):
    1, 2, 3, ... in order (empty cells excepted), i.e. it was last run with
    "Restart Kernel and Run All Cells";
 2. every cell runs again without error in a fresh kernel of the course environment
-   (this .venv), and its text output matches the stored output: strict nbval with the
-   course's tests/sanitize.cfg, exactly what `make test` does for the course notebooks.
-   Cells tagged nbval-ignore-output are run but not compared; a cell that was never run
-   (no execution count) is run but has nothing to compare with;
+   (this .venv), and its text output matches the stored output under strict nbval's rules
+   with the course's tests/sanitize.cfg, as `make test` checks the course notebooks. The
+   notebook runs through nbclient's public API (NotebookClient.setup_kernel and
+   execute_cell), never more than --timeout seconds per cell (default 300) nor --deadline
+   seconds in all (default 1800); a cell that runs past either fails, named in the report,
+   and the run stops there. Cells tagged nbval-ignore-output are run but not compared,
+   nbval-skip are not run; a cell that was never run (no execution count) is run but has
+   nothing to compare with;
 3. self-checks: each cell that calls a check_...() function from nmf_helpers, or is tagged
    `exercise-check` by tools/make_student.py, is reported as
        PASSED      it printed its PASSED line,
@@ -28,8 +32,9 @@ Exit code: 0 when everything passes, 1 when anything fails, 2 when the file cann
 """
 
 import argparse
-import contextlib
-import io
+import configparser
+import copy
+import difflib
 import os
 import re
 import shutil
@@ -39,7 +44,8 @@ import time
 from pathlib import Path
 
 import nbformat
-import pytest
+from nbclient import NotebookClient
+from nbclient.exceptions import CellTimeoutError, DeadKernelError
 
 ROOT = Path(__file__).resolve().parent.parent
 SANITIZE = ROOT / "tests" / "sanitize.cfg"
@@ -64,39 +70,152 @@ def execution_order(nb):
     return True, f"yes (execution counts 1..{len(counts)})"
 
 
-class _Recorder:
-    """pytest plugin that keeps, for each notebook cell nbval ran, what happened."""
+# --- re-running the notebook: nbclient's public API, nbval's comparison rules -----------
 
-    def __init__(self):
-        self.cells = []
-
-    @pytest.hookimpl(hookwrapper=True)
-    def pytest_runtest_makereport(self, item, call):
-        outcome = yield
-        report = outcome.get_result()
-        if not hasattr(item, "cell"):
-            return
-        if report.when == "call" or (report.when == "setup" and report.outcome != "passed"):
-            self.cells.append({
-                "number": item.cell_num,          # 0-based among code cells, as nbval counts
-                "cell": item.cell,
-                "outputs": item.test_outputs or [],
-                "outcome": report.outcome,        # passed / failed / skipped
-                "message": ANSI.sub("", report.longreprtext or ""),
-            })
+# What strict nbval leaves out of the comparison (nbval's defaults, without nbdime).
+SKIP_COMPARE = ("metadata", "traceback", "prompt_number", "output_type", "name", "execution_count",
+                "application/vnd.jupyter.widget-view+json", "image/png", "image/jpeg")
+_CARRIAGE_RETURN = re.compile(r"^.*\r(?=[^\n])", re.MULTILINE)
 
 
-def _run_nbval(path, timeout):
-    """Run strict nbval on one notebook in-process; returns (records, pytest's text output)."""
-    recorder = _Recorder()
-    args = [str(path), "--nbval", "--nbval-sanitize-with", str(SANITIZE),
-            f"--nbval-cell-timeout={timeout}", "--nbval-current-env",
-            "-p", "no:cacheprovider", "-o", "addopts=", "-q", "--color=no",
-            "--rootdir", str(path.parent)]
-    text = io.StringIO()
-    with contextlib.redirect_stdout(text), contextlib.redirect_stderr(text):
-        pytest.main(args, plugins=[recorder])
-    return recorder.cells, text.getvalue()
+def sanitize_patterns(path=SANITIZE):
+    """[(regex, replacement)] from an nbval sanitize file (sections with regex: and replace:)."""
+    parser = configparser.ConfigParser(interpolation=None)
+    parser.read(path, encoding="utf-8")
+    return [(re.compile(parser[s]["regex"]), parser[s]["replace"])
+            for s in parser.sections() if "regex" in parser[s] and "replace" in parser[s]]
+
+
+def _coalesce_streams(outputs):
+    """Stream outputs of the same name joined, carriage returns applied (as nbval 0.11 does:
+    its backspace step never runs, so neither does one here)."""
+    merged, streams = [], {}
+    for out in outputs:
+        out = dict(out)
+        if out.get("output_type") == "stream":
+            if out["name"] in streams:
+                streams[out["name"]]["text"] += out["text"]
+                continue
+            streams[out["name"]] = out
+        merged.append(out)
+    for out in streams.values():
+        out["text"] = _CARRIAGE_RETURN.sub("", out["text"])
+    return merged
+
+
+def _flatten(outputs, patterns):
+    """{key: [sanitized values]}: each output's keys and MIME types, streams keyed by name."""
+    flat = {}
+    for out in _coalesce_streams(outputs):
+        if out.get("output_type") == "stream":
+            out = {"output_type": "stream", out["name"]: out["text"]}
+        for key, value in out.items():
+            if key in SKIP_COMPARE:
+                continue
+            items = value.items() if key == "data" else [(key, value)]
+            for name, item in items:
+                if name in SKIP_COMPARE:
+                    continue
+                if isinstance(item, list):
+                    item = "".join(item)
+                if isinstance(item, str):
+                    for regex, replacement in patterns:
+                        item = regex.sub(replacement, item)
+                flat.setdefault(name, []).append(item)
+    return flat
+
+
+def compare_outputs(stored, rerun, patterns):
+    """None when the re-run's outputs match the stored ones under strict nbval's rules, else
+    the lines that say how they differ (lines with + are stored, with - the re-run)."""
+    old, new = _flatten(stored, patterns), _flatten(rerun, patterns)
+    if set(old) - set(new):
+        return [f"missing output fields from running code: {sorted(set(old) - set(new))}"]
+    if set(new) - set(old):
+        return [f"unexpected output fields from running code: {sorted(set(new) - set(old))}"]
+    for key in old:
+        if len(old[key]) != len(new[key]):
+            return [f"dissimilar number of outputs for {key!r}: {len(old[key])} stored, "
+                    f"{len(new[key])} in the re-run"]
+        for was, now in zip(old[key], new[key]):
+            if was != now:
+                if not (isinstance(was, str) and isinstance(now, str)):
+                    return [f"mismatch {key!r}", f"+ {was!r}", f"- {now!r}"]
+                diff = difflib.unified_diff(now.split("\n"), was.split("\n"), lineterm="", n=1)
+                return [f"mismatch {key!r}"] + [line for line in diff
+                                                  if not line.startswith(("---", "+++", "@@"))]
+    return None
+
+
+def _tags(cell):
+    return set(cell.metadata.get("tags", []))
+
+
+def run_notebook(path, cell_timeout=300, deadline=1800, startup_timeout=60):
+    """Run a copy of the notebook at `path` in a fresh kernel, cell by cell, with nbclient.
+
+    Returns (records, stopped): one record per code cell that was reached ({number
+    (0-based among code cells), cell (the stored one), outputs (the re-run's), outcome
+    passed/failed/skipped, message}), and None or a sentence saying why the run stopped
+    before the end: a cell that ran longer than `cell_timeout` seconds, the whole run
+    passing `deadline` seconds, or a kernel that died or never started."""
+    stored = nbformat.read(path, as_version=4)
+    nb = copy.deepcopy(stored)
+    patterns = sanitize_patterns()
+    end = time.monotonic() + deadline
+    client = NotebookClient(nb, timeout=cell_timeout, startup_timeout=startup_timeout,
+                            kernel_name="python3", allow_errors=True,
+                            resources={"metadata": {"path": str(Path(path).parent)}})
+    records, stopped, number = [], None, -1
+    name = Path(path).name
+    try:
+        with client.setup_kernel():
+            for index, cell in enumerate(nb.cells):
+                if cell.cell_type != "code":
+                    continue
+                number += 1
+                record = {"number": number, "cell": stored.cells[index], "outputs": [],
+                          "outcome": "passed", "message": ""}
+                if "nbval-skip" in _tags(cell):
+                    record["outcome"] = "skipped"
+                    records.append(record)
+                    continue
+                remaining = end - time.monotonic()
+                if remaining <= 0:
+                    stopped = (f"{name}: the whole run passed its deadline of {deadline:g} s before "
+                               f"code cell {number + 1}; stopped there")
+                    break
+                per_cell = remaining >= cell_timeout
+                client.timeout = cell_timeout if per_cell else max(1, int(remaining))
+                try:
+                    client.execute_cell(cell, index)
+                except CellTimeoutError:
+                    limit = (f"its per-cell limit of {cell_timeout:g} s" if per_cell
+                             else f"the whole run's deadline of {deadline:g} s")
+                    record.update(outcome="failed", outputs=cell.outputs, fatal=True,
+                                  message=f"timed out: still running at {limit}")
+                    records.append(record)
+                    stopped = f"{name}: code cell {number + 1} was still running at {limit}; stopped there"
+                    break
+                except DeadKernelError as error:
+                    record.update(outcome="failed", outputs=cell.outputs, fatal=True,
+                                  message=f"the kernel died: {error}")
+                    records.append(record)
+                    stopped = f"{name}: the kernel died in code cell {number + 1}; stopped there"
+                    break
+                record["outputs"] = cell.outputs
+                error = _error_of(cell.outputs)
+                if error and "raises-exception" not in _tags(cell):
+                    record.update(outcome="failed", message=f"{error[0]}: {error[1]}")
+                elif "nbval-ignore-output" not in _tags(cell) and (
+                        stored.cells[index].execution_count is not None or stored.cells[index].outputs):
+                    diff = compare_outputs(stored.cells[index].outputs, cell.outputs, patterns)
+                    if diff:
+                        record.update(outcome="failed", message="\n".join(diff))
+                records.append(record)
+    except (RuntimeError, TimeoutError) as error:        # the kernel did not start (in time)
+        stopped = f"{name}: the kernel could not be started: {type(error).__name__}: {error}"
+    return records, stopped
 
 
 def _error_of(outputs):
@@ -128,19 +247,14 @@ def _is_self_check(cell):
 
 
 def _diff_excerpt(message, max_lines=12):
-    """The part of nbval's message after 'Traceback:' (the output diff), shortened."""
-    lines = message.split("\n")
-    for k, line in enumerate(lines):
-        if line.startswith("Traceback:"):
-            lines = lines[k + 1:]
-            break
-    lines = [line for line in lines if line.strip()]
+    """The output difference (compare_outputs' lines), shortened."""
+    lines = [line for line in message.split("\n") if line.strip()]
     if len(lines) > max_lines:
         lines = lines[:max_lines] + [f"... ({len(lines) - max_lines} more lines; --details shows all)"]
     return lines
 
 
-def grade(path, timeout=300, details=False, out=sys.stdout):
+def grade(path, timeout=300, details=False, out=sys.stdout, deadline=1800):
     """Grade one notebook, print the report to `out`; returns True when it passes."""
     path = Path(path).resolve()
     nb = nbformat.read(path, as_version=4)
@@ -148,14 +262,14 @@ def grade(path, timeout=300, details=False, out=sys.stdout):
 
     start = time.perf_counter()
     if ROOT in path.parents:
-        records, pytest_text = _run_nbval(path, timeout)
+        records, stopped = run_notebook(path, timeout, deadline)
     else:
         with tempfile.TemporaryDirectory(prefix="grade-") as tmp:
             work = Path(tmp) / "submission"
             work.mkdir()
             os.symlink(ROOT / "data", Path(tmp) / "data")
             shutil.copy2(path, work / path.name)
-            records, pytest_text = _run_nbval(work / path.name, timeout)
+            records, stopped = run_notebook(work / path.name, timeout, deadline)
     seconds = time.perf_counter() - start
 
     n_code = sum(c.cell_type == "code" for c in nb.cells)
@@ -164,6 +278,9 @@ def grade(path, timeout=300, details=False, out=sys.stdout):
         cell, number = record["cell"], record["number"] + 1
         label = f"code cell {number:>2}"
         error = _error_of(record["outputs"])
+        if record.get("fatal"):                 # timed out, or the kernel died
+            problems.append((label, cell, record["message"], []))
+            continue
         if _is_self_check(cell):
             names = ", ".join(dict.fromkeys(CHECK_CALL.findall(cell.source))) or "self-check"
             exercise = cell.metadata.get("exercise")
@@ -207,7 +324,7 @@ def grade(path, timeout=300, details=False, out=sys.stdout):
     n_skipped = sum(r["outcome"] == "skipped" for r in records)
     ran_all = len(records) == n_code
     counts = {s: sum(c[0] == s for c in checks) for s in ("PASSED", "UNFINISHED", "FAILED", "ERROR")}
-    ok = order_ok and ran_all and not problems and counts["PASSED"] == len(
+    ok = order_ok and ran_all and not stopped and not problems and counts["PASSED"] == len(
         [c for c in checks if c[0] != "SKIPPED"])
 
     try:
@@ -220,10 +337,8 @@ def grade(path, timeout=300, details=False, out=sys.stdout):
     w(f"  re-run from a clean kernel (strict nbval, tests/sanitize.cfg): {len(records)} of {n_code} "
       f"code cells ran in {seconds:.0f} s; {len(records) - n_failed - n_skipped} passed, "
       f"{n_failed} failed, {n_skipped} skipped")
-    if not ran_all:
-        w("  the run stopped early; pytest said:")
-        for line in pytest_text.strip().split("\n")[-15:]:
-            w(f"      {line}")
+    if not ran_all or stopped:
+        w(f"  the run stopped early: {stopped or 'not every code cell ran'}")
     w(f"  self-checks: {len(checks)}" + ("" if not checks else ", ".join(
         [""] + [f"{n} {s.lower()}" for s, n in counts.items() if n]).replace(", ", " (", 1) + ")"))
     for status, label, what, message in checks:
@@ -251,7 +366,7 @@ def grade(path, timeout=300, details=False, out=sys.stdout):
         reasons.append(f"{len(problems)} other failing cell(s)")
     if not order_ok:
         reasons.append("not executed top to bottom")
-    if not ran_all and not reasons:
+    if (stopped or not ran_all) and not reasons:
         reasons.append("the run stopped early")
     w(f"RESULT: {'PASS' if ok else 'FAIL'}" + (f" ({'; '.join(reasons)})" if reasons else ""))
     return ok
@@ -261,6 +376,8 @@ def main(argv=None):
     parser = argparse.ArgumentParser(description="Re-run a notebook from a clean kernel and grade it.")
     parser.add_argument("notebook", type=Path)
     parser.add_argument("--timeout", type=float, default=300, help="seconds allowed per cell (default 300)")
+    parser.add_argument("--deadline", type=float, default=1800,
+                        help="seconds allowed for the whole notebook (default 1800)")
     parser.add_argument("--details", action="store_true", help="show whole output differences")
     args = parser.parse_args(argv)
     try:
@@ -268,7 +385,7 @@ def main(argv=None):
     except (OSError, ValueError) as error:   # missing file, not JSON, not a notebook
         print(f"grade: cannot read {args.notebook}: {error}", file=sys.stderr)
         return 2
-    return 0 if grade(args.notebook, args.timeout, args.details) else 1
+    return 0 if grade(args.notebook, args.timeout, args.details, deadline=args.deadline) else 1
 
 
 if __name__ == "__main__":
