@@ -1,0 +1,243 @@
+"""fastfit: a fast, converged Poisson (KL) NMF fit, V ~ W H.
+
+One public function, fit_kl(). It minimises the Poisson deviance of the observed entries
+
+    D(W, H) = 2 * sum_{i,mu observed} [ V log(V / WH) - V + WH ]      (0 log 0 = 0),
+
+which is -2 times the Poisson log-likelihood plus a constant that depends on V only, so
+minimising D is maximising the likelihood, and differences of D are differences of
+-2 log-likelihood (in "deviance units").
+
+The method: Lee & Seung's multiplicative update (MU), made faster by extrapolation with a
+monotone safeguard, after Ang & Gillis 2019 ("Accelerating nonnegative matrix factorization
+algorithms using extrapolation", Neural Computation 31(2):417-439), with the extrapolation
+taken geometrically (on log W, log H), which suits multiplicative steps and never clips:
+
+    X_k = MU(Y_{k-1})                               a plain MU step from the point Y
+    Y_k = X_k * (X_k / X_{k-1})**beta               extrapolate along the last move
+          (elementwise; W's columns rescaled to sum to 1, the scale moved onto H)
+    accept Y_k if D(Y_k) <= D(Y_{k-1}); otherwise take Y_k = X_k (no extrapolation)
+    and make beta smaller.
+
+One MU step never increases D, so D(X_k) <= D(Y_{k-1}): the fallback is always allowed, and
+the deviance of the points the MU steps start from never increases. The safeguard is
+cheap: the MU step from Y_k needs the product W H at Y_k anyway, and D needs only a
+logarithm of it. beta grows while extrapolation keeps being accepted (times GROW, capped
+by beta_max, which itself creeps up towards 1 by GROW_MAX) and is divided by SHRINK on a
+rejection, when beta_max becomes the beta that failed.
+
+numpy only; nmf_helpers.nmf() calls fit_kl (this module does not import nmf_helpers).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+__all__ = ["FitOutcome", "fit_kl"]
+
+# extrapolation schedule (Ang & Gillis 2019, section 3)
+BETA_START = 0.5   # the first extrapolation weight
+GROW = 1.05        # beta <- min(beta_max, GROW * beta) after an accepted extrapolation
+GROW_MAX = 1.01    # beta_max <- min(1, GROW_MAX * beta_max) after an accepted extrapolation
+SHRINK = 1.5       # beta <- beta / SHRINK after a rejected one (and beta_max <- the old beta)
+
+
+@dataclass
+class FitOutcome:
+    """What fit_kl returns.
+
+    W (N x R, each column sums to 1) and H (R x M, carrying the scale); deviance_trace: the
+    deviance of the observed entries (summed in float64) at the start and at each check;
+    n_iter: multiplicative steps taken; converged: whether the stopping rule was met.
+    """
+    W: np.ndarray
+    H: np.ndarray
+    deviance_trace: np.ndarray
+    n_iter: int
+    converged: bool
+
+
+class _Problem:
+    """V, the optional mask, and the buffers the steps write into (allocated once)."""
+
+    def __init__(self, V, mask, dtype, R):
+        self.dtype = dtype
+        self.floor = np.finfo(dtype).tiny ** 0.25  # about 1e-77 (float64), 3e-10 (float32)
+        self.V = np.asarray(V).astype(dtype, copy=False)
+        self.mask = None if mask is None else np.asarray(mask).astype(dtype)
+        if self.mask is not None:
+            self.V = self.V * self.mask  # hidden entries count for nothing
+        N, M = self.V.shape
+        self.WH = np.empty((N, M), dtype)   # the model W @ H
+        self.Q = np.empty((N, M), dtype)    # V / WH, and scratch space for the deviance
+        self.grad_W = np.empty((N, R), dtype)
+        self.grad_H = np.empty((R, M), dtype)
+        # the parts of D that depend on V only, in float64
+        V64 = self.V.astype(np.float64)
+        positive = V64 > 0
+        self.v_log_v = float(np.sum(V64[positive] * np.log(V64[positive])))
+        self.v_sum = float(V64.sum())
+
+    def product(self, W, H):
+        """WH = W @ H into the buffer; returns it."""
+        return np.matmul(W, H, out=self.WH)
+
+    def deviance(self, W, H, WH):
+        """D = 2 [sum V log V - sum V log WH - sum V + sum WH] over observed entries, in float64.
+
+        Uses WH = W @ H (already computed); overwrites the buffer Q.
+        """
+        if self.mask is not None:
+            model_sum = float(np.multiply(WH, self.mask, out=self.Q).sum(dtype=np.float64))
+        elif self.dtype == np.float32:  # the sum of the rounded WH: its rounding then cancels
+            model_sum = float(WH.sum(dtype=np.float64))  # against that in sum V log WH
+        else:  # sum of W H = sum_a (column sum of W)_a (row sum of H)_a
+            model_sum = float(W.sum(axis=0) @ H.sum(axis=1))
+        log_wh = np.log(WH, out=self.Q)  # V = 0 (and hidden entries) add 0: WH > 0
+        if self.dtype == np.float64:
+            v_log_wh = float(np.vdot(self.V, log_wh))
+        else:  # a float32 dot product would also add up in float32
+            v_log_wh = float(np.multiply(log_wh, self.V, out=log_wh).sum(dtype=np.float64))
+        return 2.0 * (self.v_log_v - v_log_wh - self.v_sum + model_sum)
+
+    def mu_step(self, W, H, WH):
+        """One multiplicative step from (W, H), given WH = W @ H; returns new (W, H).
+
+            W <- W * (Q @ H.T) / (mask @ H.T)        Q = V / WH
+            W's columns scaled to sum to 1, H's rows the other way (W H unchanged)
+            H <- H * (W.T @ Q) / (W.T @ mask)        Q recomputed with the new W
+
+        Without a mask, mask @ H.T is H's row sums and W.T @ mask is 1 (columns of W sum
+        to 1). Every entry is kept at or above the floor, so W H > 0 everywhere.
+        """
+        V, Q, floor = self.V, self.Q, self.floor
+        np.divide(V, WH, out=Q)
+        W = W * np.matmul(Q, H.T, out=self.grad_W)
+        if self.mask is not None:
+            W /= np.maximum(self.mask @ H.T, floor)
+        np.maximum(W, floor, out=W)
+        scale = W.sum(axis=0)
+        W /= scale
+        if self.mask is None:  # dividing W's column a by H's row sum a cancels: it lands on H
+            scale /= H.sum(axis=1)
+        H = H * scale[:, np.newaxis]
+        np.divide(V, self.product(W, H), out=Q)
+        H *= np.matmul(W.T, Q, out=self.grad_H)
+        if self.mask is not None:
+            H /= np.maximum(W.T @ self.mask, floor)
+        np.maximum(H, floor, out=H)
+        return W, H
+
+    def extrapolate(self, W, H, W_before, H_before, beta):
+        """Y = X * (X / X_before)**beta for X = (W, H), floored; W's columns rescaled to sum to 1.
+
+        The extrapolation is geometric (on log W and log H): an entry that the last step
+        multiplied by f is multiplied by f**beta once more. It keeps every entry positive,
+        whereas the linear step X + beta (X - X_before) would have to clip shrinking
+        entries to the floor, where a multiplicative update could never revive them.
+        """
+        W_y = np.power(W / W_before, beta)
+        W_y *= W
+        H_y = np.power(H / H_before, beta)
+        H_y *= H
+        np.maximum(W_y, self.floor, out=W_y)
+        np.maximum(H_y, self.floor, out=H_y)
+        scale = W_y.sum(axis=0)
+        W_y /= scale
+        H_y *= scale[:, np.newaxis]
+        return W_y, H_y
+
+
+def fit_kl(V, W, H, mask=None, *, max_iter=50_000, tol=2e-9, check_every=50) -> FitOutcome:
+    """Fit V ~ W H by minimising the Poisson deviance with extrapolated multiplicative updates.
+
+    V: N x M non-negative float array (float32 or float64), zero where mask hides it.
+    W (N x R), H (R x M): a positive start; W's dtype sets the precision of the products
+    (float32 about twice as fast); the deviance is always summed in float64.
+    mask: None, or an N x M bool array, True where an entry is observed. Hidden entries are
+    neither fitted nor scored.
+
+    Stopping rule (scale-free, and no dropped constant enters it): every check_every
+    steps, with D_now and D_before the deviance now and check_every steps earlier,
+
+        stop when  D_before - D_now <= tol * max(D_now, 1).
+
+    With the defaults (a drop of at most 2e-9 of D in 50 steps: 1e-5 deviance units at
+    D = 5,000) fits end within 1 deviance unit of where a far longer run ends (checked on
+    simulated and course tables from 40 x 200 to 1,000 x 200). A fit can still sit for a
+    long time on a plateau near a saddle point and stop there; restarts handle that.
+
+    The inputs are not modified. Returns a FitOutcome (W's columns sum to 1).
+    """
+    dtype = np.dtype(W.dtype)
+    if dtype not in (np.float32, np.float64):
+        raise TypeError(f"W must be float32 or float64, got {dtype}")
+    if W.shape[0] != V.shape[0] or H.shape != (W.shape[1], V.shape[1]):
+        raise ValueError(f"shapes do not fit: V {V.shape}, W {W.shape}, H {H.shape}")
+    if mask is not None and np.shape(mask) != V.shape:
+        raise ValueError(f"mask must have V's shape {V.shape}, got {np.shape(mask)}")
+    problem = _Problem(V, mask, dtype, W.shape[1])
+    W, H = _positive_start(W, H, dtype, problem.floor)
+
+    X = (W, H)                  # the last MU step's result (X_0: the start)
+    Y = (W, H)                  # the point the next MU step starts from; D is its deviance
+    D = problem.deviance(*Y, problem.product(*Y))
+    trace = [D]
+    schedule = _Schedule()
+    converged, n_iter = False, 0
+    while n_iter < max_iter:
+        X_before, X = X, problem.mu_step(*Y, problem.WH)    # D(X) <= D
+        n_iter += 1
+        Y, D = _safeguarded_extrapolation(problem, X, X_before, D, schedule)
+        if n_iter % check_every == 0:
+            trace.append(D)
+            if trace[-2] - trace[-1] <= tol * max(trace[-1], 1.0):
+                converged = True
+                break
+    if n_iter % check_every != 0:
+        trace.append(D)
+    W, H = Y
+    return FitOutcome(W=W, H=H, deviance_trace=np.array(trace), n_iter=n_iter,
+                      converged=converged)
+
+
+def _positive_start(W, H, dtype, floor):
+    """Copies of W and H in dtype, floored, W's columns scaled to sum to 1 (W H unchanged)."""
+    W = np.maximum(np.array(W, dtype=dtype), floor)
+    H = np.maximum(np.array(H, dtype=dtype), floor)
+    scale = W.sum(axis=0)
+    W /= scale
+    H *= scale[:, np.newaxis]
+    return W, H
+
+
+class _Schedule:
+    """The extrapolation weight beta and its ceiling beta_max (Ang & Gillis 2019)."""
+
+    def __init__(self):
+        self.beta, self.beta_max = BETA_START, 1.0
+
+    def accepted(self):  # be bolder
+        self.beta = min(self.beta_max, GROW * self.beta)
+        self.beta_max = min(1.0, GROW_MAX * self.beta_max)
+
+    def rejected(self):  # be more careful, and never as bold as what just failed
+        self.beta, self.beta_max = self.beta / SHRINK, self.beta
+
+
+def _safeguarded_extrapolation(problem, X, X_before, D, schedule):
+    """The next starting point Y and its deviance: extrapolated if that does not raise D.
+
+    Y = X * (X / X_before)**beta is kept if D(Y) <= D (the deviance of the point X was
+    stepped from); otherwise Y = X, whose deviance is <= D because an MU step never
+    raises it. Either way problem.WH ends up holding the product at Y.
+    """
+    Y = problem.extrapolate(*X, *X_before, schedule.beta)
+    D_y = problem.deviance(*Y, problem.product(*Y))
+    if D_y <= D:
+        schedule.accepted()
+        return Y, D_y
+    schedule.rejected()
+    return X, problem.deviance(*X, problem.product(*X))

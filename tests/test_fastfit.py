@@ -1,0 +1,132 @@
+"""Tests of nmf_course.fastfit.fit_kl: the accelerated, converged Poisson (KL) NMF fit."""
+
+import numpy as np
+import pytest
+from hypothesis import given, settings, HealthCheck
+from hypothesis import strategies as st
+
+import nmf_helpers as nh
+from nmf_course.fastfit import FitOutcome, fit_kl
+
+
+def deviance(V, W, H, mask=None):
+    """2 * sum over observed entries of V log(V / WH) - V + WH, straight from the definition."""
+    V, W, H = (np.asarray(x, dtype=np.float64) for x in (V, W, H))
+    WH = W @ H
+    keep = np.ones(V.shape, bool) if mask is None else np.asarray(mask, bool)
+    positive = keep & (V > 0)
+    return 2 * float(np.sum(V[positive] * np.log(V[positive] / WH[positive]))
+                     - V[keep].sum() + WH[keep].sum())
+
+
+def table(seed, N, M, R, depth=(2_000, 4_000)):
+    """A small simulated count table (no all-zero rows or columns) and a random start."""
+    V = nh.simulate(N, M, R, n_moonlighters=0, depth=depth, seed=seed).V.astype(np.float64)
+    V[:, V.sum(axis=0) == 0] = 1.0   # the caller (nmf) removes empty rows and columns
+    V[V.sum(axis=1) == 0, :] = 1.0
+    W, H = nh.random_start(np.random.default_rng(seed + 1), N, M, R, V, np.float64)
+    return V, W, H
+
+
+small_tables = st.tuples(st.integers(0, 10_000), st.integers(3, 25), st.integers(3, 20),
+                         st.integers(1, 3))
+
+
+@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(small_tables, st.sampled_from([np.float64, np.float32]))
+def test_factors_are_valid_and_trace_never_increases(case, dtype):
+    seed, N, M, R = case
+    R = min(R, N, M)
+    V, W0, H0 = table(seed, N, M, R)
+    before = (V.copy(), W0.copy(), H0.copy())
+    out = fit_kl(V.astype(dtype), W0.astype(dtype), H0.astype(dtype), max_iter=400, check_every=10)
+    assert isinstance(out, FitOutcome)
+    for name, given_array in zip("VWH", (V, W0, H0)):   # inputs untouched
+        assert np.array_equal(given_array, before["VWH".index(name)])
+    assert out.W.dtype == dtype and out.H.dtype == dtype
+    assert out.W.shape == (N, R) and out.H.shape == (R, M)
+    assert np.all(np.isfinite(out.W)) and np.all(np.isfinite(out.H))
+    assert np.all(out.W > 0) and np.all(out.H > 0)
+    np.testing.assert_allclose(out.W.sum(axis=0), 1.0, rtol=1e-5 if dtype == np.float32 else 1e-12)
+    # the trace is the deviance of what was returned, and of the start (float32: the terms
+    # V log WH are rounded to about 1e-7 of their size before they are added up)
+    rel, atol = (1e-4, 1e-6 * V.sum() * np.log(V.sum())) if dtype == np.float32 else (1e-9, 1e-9)
+    trace = out.deviance_trace
+    assert np.all(np.diff(trace) <= 1e-11 * np.abs(trace[1:]) + atol)
+    assert 1 <= out.n_iter <= 400
+    assert len(trace) == 1 + -(-out.n_iter // 10)
+    assert trace[-1] == pytest.approx(deviance(V, out.W, out.H), rel=rel, abs=atol)
+    assert trace[0] == pytest.approx(deviance(V, W0, H0), rel=rel, abs=atol)
+
+
+@settings(max_examples=15, deadline=None)
+@given(small_tables, st.floats(0.1, 0.6))
+def test_hidden_entries_are_neither_fitted_nor_scored(case, hidden_fraction):
+    seed, N, M, R = case
+    R = min(R, N, M)
+    V, W0, H0 = table(seed, N, M, R)
+    rng = np.random.default_rng(seed)
+    mask = rng.random(V.shape) >= hidden_fraction
+    mask[:, 0] = True   # every row and column keeps an observed entry
+    mask[0, :] = True
+    V_zeroed = np.where(mask, V, 0.0)
+    V_other = np.where(mask, V, rng.integers(0, 10**6, V.shape))   # nonsense where hidden
+    one = fit_kl(V_zeroed, W0, H0, mask, max_iter=300, check_every=10)
+    two = fit_kl(V_other, W0, H0, mask, max_iter=300, check_every=10)
+    np.testing.assert_array_equal(one.W, two.W)
+    np.testing.assert_array_equal(one.H, two.H)
+    np.testing.assert_array_equal(one.deviance_trace, two.deviance_trace)
+    assert one.deviance_trace[-1] == pytest.approx(deviance(V, one.W, one.H, mask), rel=1e-9, abs=1e-9 * V.sum())
+    assert np.all(np.diff(one.deviance_trace) <= 1e-11 * one.deviance_trace[1:] + 1e-9)
+
+
+def test_mask_of_all_true_is_no_mask():
+    V, W0, H0 = table(3, 30, 20, 3)
+    plain = fit_kl(V, W0, H0, max_iter=500)
+    masked = fit_kl(V, W0, H0, np.ones(V.shape, bool), max_iter=500)
+    np.testing.assert_allclose(masked.deviance_trace, plain.deviance_trace, rtol=1e-9)
+    np.testing.assert_allclose(masked.W, plain.W, rtol=1e-6, atol=1e-12)
+
+
+def test_float32_agrees_with_float64():
+    sim = nh.simulate(seed=4)
+    V = sim.V.astype(np.float64)
+    W0, H0 = nh.random_start(np.random.default_rng(1), *V.shape, 4, V, np.float64)
+    fit64 = fit_kl(V, W0, H0)
+    fit32 = fit_kl(V.astype(np.float32), W0.astype(np.float32), H0.astype(np.float32))
+    assert fit64.converged
+    d64, d32 = fit64.deviance_trace[-1], deviance(V, fit32.W, fit32.H)
+    # float32 resolves the ratio V / WH to about 1e-7, so its multiplicative steps stall a
+    # few deviance units (here ~1e-3 of D) above float64's optimum, as plain MU's do
+    assert abs(d32 - d64) < 3e-3 * d64
+    np.testing.assert_allclose(fit32.W, fit64.W, atol=5e-3)
+
+
+@pytest.mark.parametrize("case", [
+    dict(seed=0, R=4),
+    dict(seed=1, R=5),
+    dict(seed=2, R=4, n_genes=150, n_samples=40),
+    dict(seed=3, R=4, depth=(1_000, 2_000)),
+    dict(seed=5, R=4, module_sizes=[50, 25, 15, 10]),
+])
+def test_defaults_converge_to_within_one_deviance_unit(case):
+    """The default stopping rule ends within 1 unit of a run 5x as long (or more) without it."""
+    case = dict(case)
+    seed, R = case.pop("seed"), case.pop("R")
+    V = nh.simulate(seed=seed, **case).V.astype(np.float64)
+    W0, H0 = nh.random_start(np.random.default_rng(seed + 10), *V.shape, R, V, np.float64)
+    fit = fit_kl(V, W0, H0)
+    assert fit.converged
+    long_run = fit_kl(V, W0, H0, tol=0.0, max_iter=max(5 * fit.n_iter, 20_000))
+    assert fit.deviance_trace[-1] - long_run.deviance_trace[-1] < 1.0
+    assert fit.deviance_trace[-1] >= long_run.deviance_trace[-1] - 1e-6
+
+
+def test_bad_shapes_and_dtypes_are_refused():
+    V, W0, H0 = table(0, 10, 8, 2)
+    with pytest.raises(ValueError, match="shapes"):
+        fit_kl(V, W0[:5], H0)
+    with pytest.raises(ValueError, match="mask"):
+        fit_kl(V, W0, H0, np.ones((3, 3), bool))
+    with pytest.raises(TypeError, match="float32 or float64"):
+        fit_kl(V, W0.astype(np.float16), H0)
