@@ -7,7 +7,10 @@ problem size N genes x M samples x R modules, it times the per-iteration cost of
   update_broadcast   nh.update_broadcast (skipped where its N x R x M intermediate would pass
                      nh.BROADCAST_MAX_BYTES, where the function refuses)
   update_matmul      nh.update_matmul, the teaching matrix form, called step after step
-  nmf (fast path)    nh.nmf(V, R, init=(W0, H0), tol=0, max_iter=n): the preallocated loop
+  nmf (fast path)    nh.nmf(V, R, init=(W0, H0), tol=0, max_iter=n): nmf's default engine, since
+                     issue 12 nmf_course.fastfit.fit_kl (an MU step plus a safeguarded extrapolation
+                     and a deviance per step, so it costs more per step and its D after n steps is
+                     lower than the other rows')
   scikit-learn       NMF(solver="mu", beta_loss="kullback-leibler", init="custom", tol=0,
                      max_iter=n).fit_transform(V, W=W0, H=H0): the same V (genes x samples,
                      so X ~ W H in the same orientation), the same start, the same n
@@ -24,7 +27,13 @@ Each row also gives the final generalised KL divergence D(V || W H), the objecti
 minimises (= sum V log V - V minus our log-likelihood), computed in float64 from the
 returned W and H, so speed is never bought with a worse fit.
 
-Writes benchmarks/results.md (table, machine, versions) and benchmarks/results.png.
+In the same run it also times whole fits to convergence (time to deviance): for each of
+CONVERGENCE_CASES, plain MU (a preallocated float64 loop of the course's step) and nmf_course.fastfit.fit_kl (extrapolated MU)
+from the same start, each for exactly the iterations it needs to come within 1 deviance unit
+of the optimum, and where scikit-learn's mu/KL solver ends after 20,000 iterations.
+
+`--quick` runs the two smallest sizes and the three small convergence cases only.
+Writes benchmarks/results.md (tables, machine, versions) and benchmarks/results.png.
 """
 
 from __future__ import annotations
@@ -47,6 +56,7 @@ import sklearn  # noqa: E402
 from sklearn.decomposition import NMF  # noqa: E402
 
 import nmf_helpers as nh  # noqa: E402
+from nmf_course.fastfit import fit_kl  # noqa: E402
 
 HERE = Path(__file__).resolve().parent
 
@@ -66,11 +76,8 @@ OKABE_ITO = {"update_loops": "#999999", "update_broadcast": "#CC79A7", "update_m
 
 
 def generalized_kl(V, W, H):
-    """D(V || W H) = sum V log(V / WH) - V + WH, in float64, with 0 log 0 = 0."""
-    V, W, H = (np.asarray(x, dtype=np.float64) for x in (V, W, H))
-    WH = W @ H
-    positive = V > 0
-    return float(np.sum(V[positive] * np.log(V[positive] / WH[positive])) - V.sum() + WH.sum())
+    """D(V || W H) in float64 (nh.generalized_kl on float64 copies of float32 fits)."""
+    return nh.generalized_kl(*(np.asarray(x, dtype=np.float64) for x in (V, W, H)))
 
 
 def make_problem(N, M, R):
@@ -174,6 +181,124 @@ def bench_size(N, M, R, n, repeats, n_broadcast, n_loops):
     return rows, notes
 
 
+# ---------------------------------------------------------------------------
+# Time to a converged fit: plain MU against fit_kl (accelerated), and scikit-learn's end point
+# ---------------------------------------------------------------------------
+# (label, V maker, R, plain MU iterations allowed). Deviance = 2 D(V || WH), in deviance units.
+CONVERGENCE_CASES = [
+    ("100 x 60, R = 4", lambda: nh.simulate(seed=0).V, 4, 100_000),
+    ("100 x 60, R = 5", lambda: nh.simulate(seed=0).V, 5, 100_000),
+    ("150 x 40, R = 4", lambda: nh.simulate(n_genes=150, n_samples=40, seed=3).V, 4, 100_000),
+    ("1,000 x 200, R = 10", lambda: make_problem(1_000, 200, 10)[0], 10, 30_000),
+]
+SKLEARN_ITERATIONS = 20_000
+TIMING_REPEATS = 3
+
+
+def timed(run, repeats=TIMING_REPEATS):
+    """Median wall time of run() over repeats, and its last result."""
+    times = []
+    for _ in range(repeats):
+        start = time.perf_counter()
+        result = run()
+        times.append(time.perf_counter() - start)
+    return statistics.median(times), result
+
+
+def first_reaching(trace, target, step):
+    """Iterations until trace (one entry per `step` iterations, entry 0 = start) is <= target."""
+    hits = np.flatnonzero(np.asarray(trace) <= target)
+    return None if hits.size == 0 else max(int(hits[0]) * step, 1)
+
+
+def plain_mu(V, W0, H0, n, record_every=0):
+    """n plain multiplicative steps (the course's step: W half-step, columns of W normalised,
+    H half-step, floor tiny**0.25), with preallocated buffers, in float64.
+
+    Returns (W, H, trace): trace holds 2 D(V || WH) at the start and every record_every steps
+    (empty when record_every is 0, for timing)."""
+    W, H = W0.copy(), H0.copy()
+    floor = np.finfo(np.float64).tiny ** 0.25
+    WH, Q = np.empty(V.shape), np.empty(V.shape)
+    grad_W, grad_H = np.empty(W.shape), np.empty(H.shape)
+    trace = [2 * generalized_kl(V, W, H)] if record_every else []
+    for k in range(1, n + 1):
+        np.divide(V, np.matmul(W, H, out=WH), out=Q)
+        W *= np.matmul(Q, H.T, out=grad_W)
+        np.maximum(W, floor, out=W)
+        scale = W.sum(axis=0)
+        W /= scale
+        H *= (scale / H.sum(axis=1))[:, np.newaxis]
+        np.divide(V, np.matmul(W, H, out=WH), out=Q)
+        H *= np.matmul(W.T, Q, out=grad_H)
+        np.maximum(H, floor, out=H)
+        if record_every and k % record_every == 0:
+            trace.append(2 * generalized_kl(V, W, H))
+    return W, H, np.array(trace)
+
+
+def convergence_case(label, make_V, R, mu_iterations):
+    """Plain MU (float64) against fit_kl from one start, to within 1 unit of the optimum."""
+    V = np.asarray(make_V(), dtype=np.float64)
+    N, M = V.shape
+    W0, H0 = nh.random_start(np.random.default_rng(1), N, M, R, V, np.float64)
+    every = 10 if N * M <= 10_000 else 50
+    mu_trace = plain_mu(V, W0, H0, mu_iterations, every)[2]
+    long_fit = fit_kl(V, W0, H0, tol=-np.inf, max_iter=40_000, check_every=1)  # never stops early
+    optimum = min(mu_trace[-1], long_fit.deviance_trace[-1])
+    target = optimum + 1.0
+    mu_needed = first_reaching(mu_trace, target, every)
+    # plain MU's time: to the target, or (if it never got there) for all its iterations
+    mu_runs = mu_needed or mu_iterations
+    mu_time, _ = timed(lambda: plain_mu(V, W0, H0, mu_runs))
+    # fit_kl's time to the same deviance (if MU never got within 1 unit: to MU's end point)
+    fast_target = target if mu_needed else mu_trace[-1]
+    fast_needed = first_reaching(long_fit.deviance_trace, fast_target, 1)
+    fast_time, _ = timed(lambda: fit_kl(V, W0, H0, tol=0, max_iter=fast_needed, check_every=fast_needed))
+    default_time, default_fit = timed(lambda: fit_kl(V, W0, H0))
+    sk_model = NMF(n_components=R, solver="mu", beta_loss="kullback-leibler", init="custom",
+                   max_iter=SKLEARN_ITERATIONS, tol=0)
+    sk_W = sk_model.fit_transform(V, W=W0.copy(), H=H0.copy())
+    sk_H = sk_model.components_
+    return dict(label=label, optimum=optimum, mu_needed=mu_needed, mu_iterations=mu_iterations,
+                mu_final=mu_trace[-1], mu_time=mu_time, fast_needed=fast_needed, fast_time=fast_time,
+                default_time=default_time, default_iter=default_fit.n_iter,
+                default_gap=default_fit.deviance_trace[-1] - optimum,
+                sk_deviance=2 * generalized_kl(V, sk_W, sk_H), sk_H_zeros=int((sk_H == 0).sum()),
+                sk_H_size=sk_H.size, sk_W_zeros=int((sk_W == 0).sum()))
+
+
+def convergence_table(cases):
+    lines = ["| N x M, R | optimum (deviance) | plain MU: iterations, time to optimum + 1 | "
+             "fit_kl: iterations, time to the same | MU time ÷ fit_kl time | "
+             "fit_kl defaults: iterations, time, final − optimum | "
+             f"scikit-learn after {SKLEARN_ITERATIONS:,}: deviance − optimum, exact zeros in H |",
+             "| --- | ---: | ---: | ---: | ---: | ---: | ---: |"]
+    for c in cases:
+        if c["mu_needed"]:
+            mu = f"{c['mu_needed']:,}, {format_time(c['mu_time'])}"
+            ratio = f"{c['mu_time'] / c['fast_time']:.1f}"
+        else:
+            mu = (f"not within 1 unit after {c['mu_iterations']:,} ({format_time(c['mu_time'])}; "
+                  f"+{c['mu_final'] - c['optimum']:.2f})")
+            ratio = f"> {c['mu_time'] / c['fast_time']:.1f} (to MU's end point)"
+        lines.append(f"| {c['label']} | {c['optimum']:,.2f} | {mu} | "
+                     f"{c['fast_needed']:,}, {format_time(c['fast_time'])} | {ratio} | "
+                     f"{c['default_iter']:,}, {format_time(c['default_time'])}, {c['default_gap']:+.3f} | "
+                     f"{c['sk_deviance'] - c['optimum']:+,.1f}, {c['sk_H_zeros']} of {c['sk_H_size']} |")
+    return "\n".join(lines)
+
+
+def sklearn_zeroing_line():
+    """The line of scikit-learn's _nmf.py that sets small entries of H to exactly 0 for beta <= 1."""
+    import sklearn.decomposition._nmf as source_module  # to read its source, not to call it
+    path = Path(source_module.__file__)
+    for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1):
+        if "H[H < np.finfo(np.float64).eps] = 0.0" in line:
+            return f"sklearn/decomposition/_nmf.py line {number}: `{line.strip()}`"
+    return "sklearn/decomposition/_nmf.py: the zeroing line was not found in this version"
+
+
 def format_time(seconds):
     if seconds < 1e-3:
         return f"{seconds * 1e6:,.1f} µs"
@@ -261,11 +386,12 @@ def cpu_model():
     return platform.processor() or "unknown"
 
 
-def plot(rows, path):
+def plot(rows, cases, path):
     plt.rcParams.update({"font.size": 12})
     sizes = sorted({r["size"] for r in rows}, key=lambda s: s[0] * s[1] * s[2])
     labels = [f"{N:,}x{M:,}\nR={R}" for N, M, R in sizes]
-    fig, (left, right) = plt.subplots(1, 2, figsize=(14, 7.5), constrained_layout=True)
+    fig, (left, right, third) = plt.subplots(1, 3, figsize=(20, 7.5), constrained_layout=True)
+    plot_convergence(third, cases)
     for method, colour in OKABE_ITO.items():
         for dtype, style in (("float64", "-"), ("float32", "--")):
             points = [(k, r) for k, s in enumerate(sizes) for r in rows
@@ -297,23 +423,49 @@ def plot(rows, path):
     plt.close(fig)
 
 
-def main():
+def plot_convergence(ax, cases):
+    """Bars: time to within 1 deviance unit of the optimum, plain MU against fit_kl."""
+    xs = np.arange(len(cases))
+    ax.bar(xs - 0.2, [c["mu_time"] for c in cases], 0.4, color=OKABE_ITO["nmf (fast path)"],
+           label="plain MU (preallocated loop, float64)")
+    ax.bar(xs + 0.2, [c["fast_time"] for c in cases], 0.4, color="#009E73",
+           label="fit_kl (extrapolated MU, float64)")
+    for x, c in zip(xs, cases):
+        text = f"{c['mu_time'] / c['fast_time']:.1f}x" if c["mu_needed"] else \
+            f"> {c['mu_time'] / c['fast_time']:.1f}x\n(MU never\nwithin 1)"
+        ax.annotate(text, (x, c["mu_time"]), ha="center", va="bottom", fontsize=10)
+    ax.set_yscale("log")
+    ax.set_xticks(xs, [c["label"].replace(", ", "\n") for c in cases])
+    ax.set_ylabel("seconds to within 1 deviance unit of the optimum (log scale)")
+    ax.set_title("Time to a converged fit, same start")
+    ax.grid(True, axis="y", which="major", alpha=0.3)
+    ax.legend(fontsize=10, loc="upper center", bbox_to_anchor=(0.5, -0.2))
+
+
+def main(argv=None):
+    quick = "--quick" in (sys.argv[1:] if argv is None else argv)  # the two smallest sizes only
     warnings.simplefilter("ignore", category=sklearn.exceptions.ConvergenceWarning)
     started = datetime.datetime.now(datetime.timezone.utc)
     load_before = os.getloadavg()
     clock = time.perf_counter()
     rows, notes = [], []
-    for N, M, R, n, repeats, n_broadcast, n_loops in SIZES:
+    for N, M, R, n, repeats, n_broadcast, n_loops in (SIZES[:2] if quick else SIZES):
         size_clock = time.perf_counter()
         size_rows, size_notes = bench_size(N, M, R, n, repeats, n_broadcast, n_loops)
         rows += size_rows
         notes += [f"{N:,} x {M:,}, R = {R}: {note}" for note in size_notes]
         print(f"{N:,} x {M:,}, R = {R}: done in {time.perf_counter() - size_clock:.0f} s", flush=True)
+    cases = []
+    for label, make_V, R, mu_iterations in (CONVERGENCE_CASES[:3] if quick else CONVERGENCE_CASES):
+        case_clock = time.perf_counter()
+        cases.append(convergence_case(label, make_V, R, mu_iterations))
+        print(f"{label}: time to converge done in {time.perf_counter() - case_clock:.0f} s", flush=True)
     elapsed = time.perf_counter() - clock
     load_after = os.getloadavg()
 
     table = markdown_table(rows)
-    checks = targets(rows)
+    checks = targets(rows) if not quick else []
+    convergence = convergence_table(cases)
     env = {name: os.environ.get(name, "(not set)") for name in ("OPENBLAS_CORETYPE", "OPENBLAS_L2_SIZE",
                                                                  "OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS")}
     report = [
@@ -335,7 +487,8 @@ def main():
         "`NMF(solver=\"mu\", beta_loss=\"kullback-leibler\")` in the same dtype, given the same V, start",
         "and number of iterations. D(V ‖ WH) is the generalised KL divergence of the returned fit",
         "(lower is better); rows with the same number of iterations started from the same W0, H0,",
-        "so their D should agree (they run the same algorithm).",
+        "so their D should agree where they run the same algorithm (nmf's fast path now runs",
+        "fit_kl's extrapolated steps: more work per step, a lower D after the same steps).",
         "",
         "Whole calls include a fixed cost per call (checking and copying V, allocating the N x M",
         "buffers, the log-likelihood at the start and the end), so where few iterations are timed",
@@ -345,6 +498,23 @@ def main():
         "swell, unevenly; the best run is the closer estimate of the idle machine's cost.",
         "",
         table,
+        "",
+        "## Time to a converged fit (same run)",
+        "",
+        "From one random start (`nh.random_start`), float64. The optimum is the lower of the",
+        "deviances 2 D(V ‖ WH) that plain MU (`plain_mu`: the course's step, preallocated buffers)",
+        "reaches in the iterations shown and that `fit_kl` reaches in 40,000 steps. Each method's",
+        f"time is the median of {TIMING_REPEATS} whole calls run for exactly the iterations it needs to",
+        "come within 1 deviance unit of the optimum (where plain MU never gets there: for all its",
+        "iterations, and fit_kl's time to MU's end point; the ratio is then a lower bound).",
+        "\"fit_kl defaults\" is a whole default call: its own stopping rule, and how far above the",
+        "optimum it stops. scikit-learn: `NMF(solver=\"mu\", beta_loss=\"kullback-leibler\",",
+        f"init=\"custom\", max_iter={SKLEARN_ITERATIONS:,}, tol=0)` from the same start; its objective",
+        "is D(V ‖ WH), half the deviance, so the table doubles it. For beta_loss <= 1 it sets every",
+        "entry of H below 2.2e-16 to exactly 0 after each step, and a multiplicative update never",
+        f"moves a 0 again: {sklearn_zeroing_line()} (W is zeroed so only for beta_loss < 1).",
+        "",
+        convergence,
         "",
         "## Targets",
         "",
@@ -359,9 +529,11 @@ def main():
         "",
     ]
     (HERE / "results.md").write_text("\n".join(report), encoding="utf-8")
-    plot(rows, HERE / "results.png")
+    plot(rows, cases, HERE / "results.png")
     print()
     print(table)
+    print()
+    print(convergence)
     print()
     for text, ok, value in checks:
         print(f"        {text}: {value}" if text.startswith("(") else
