@@ -29,7 +29,7 @@ import numpy as np
 from scipy.special import xlogy  # x log y, with 0 log 0 = 0
 from tqdm.auto import tqdm
 
-from nmf_course import validation as check
+from nmf_course import selfchecks, validation as check
 from nmf_course.compare import column_correlations, rescale
 from nmf_course.consensus import consensus_matrix, cophenetic_correlation
 from nmf_course.counts_io import load_counts, save_counts
@@ -37,9 +37,7 @@ from nmf_course.fastfit import fit_kl
 from nmf_course.frobenius import (FrobeniusResult, frobenius_error, generalized_kl, nmf_frobenius,
                                   update_frobenius)
 from nmf_course.plots import plot_heatmap, plot_trace
-from nmf_course.selfchecks import (SelfCheckError, check_information_criteria, check_log_likelihood,
-                                   check_moonlighters, check_nmf, check_row_normalize,
-                                   check_simulation, check_update)
+from nmf_course.selfchecks import *  # noqa: F401,F403 (SelfCheckError and every check_...())
 
 __all__ = [
     "Simulation", "simulate", "load_counts", "save_counts",
@@ -52,8 +50,7 @@ __all__ = [
     "rescale", "column_correlations",
     "frobenius_error", "generalized_kl", "update_frobenius", "FrobeniusResult", "nmf_frobenius",
     "plot_heatmap", "plot_trace",
-    "SelfCheckError", "check_simulation", "check_log_likelihood", "check_update",
-    "check_nmf", "check_information_criteria", "check_row_normalize", "check_moonlighters",
+    *selfchecks.__all__,
 ]
 
 

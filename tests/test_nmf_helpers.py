@@ -200,7 +200,7 @@ def test_fast_and_teaching_fits_reach_the_same_optimum(sim):
     fast = nh.nmf(sim.V, 4, init=(W0, H0))
     slow = nh.nmf(sim.V, 4, init=(W0, H0), update="matmul", max_iter=30_000, tol=0)
     assert fast.converged
-    assert abs(fast.deviance - slow.deviance) < 1.0
+    assert fast.deviance < slow.deviance + 1.0  # no worse than 30,000 plain steps (often better)
     # the optimum is flat in a few directions: the modules agree, not every entry of W H
     matched = fast.W[:, nh.match_modules(slow.W, fast.W)]
     assert nh.column_correlations(slow.W, matched).min() > 0.999
