@@ -36,11 +36,12 @@ from nmf_course.counts_io import load_counts, save_counts
 from nmf_course.fastfit import fit_kl
 from nmf_course.frobenius import (FrobeniusResult, frobenius_error, generalized_kl, nmf_frobenius,
                                   update_frobenius)
+from nmf_course.paths import data_file
 from nmf_course.plots import plot_heatmap, plot_trace
 from nmf_course.selfchecks import *  # noqa: F401,F403 (SelfCheckError and every check_...())
 
 __all__ = [
-    "Simulation", "simulate", "load_counts", "save_counts",
+    "Simulation", "simulate", "load_counts", "save_counts", "data_file",
     "log_likelihood", "deviance",
     "update_loops", "update_broadcast", "update_matmul", "BROADCAST_MAX_BYTES",
     "NMFResult", "random_start", "nmf",
