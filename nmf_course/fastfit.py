@@ -26,7 +26,8 @@ logarithm of it. beta grows while extrapolation keeps being accepted (times GROW
 by beta_max, which itself creeps up towards 1 by GROW_MAX) and is divided by SHRINK on a
 rejection, when beta_max becomes the beta that failed.
 
-numpy only; nmf_helpers.nmf() calls fit_kl (this module does not import nmf_helpers).
+nmf_helpers.nmf() calls fit_kl; the stopping rule is nmf_helpers.has_converged, the one the
+notebooks teach.
 """
 
 from __future__ import annotations
@@ -34,6 +35,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
+
+import nmf_helpers as nh  # the stopping rule, has_converged (used at call time only)
+from nmf_course.validation import shapes_fit
 
 __all__ = ["FitOutcome", "fit_kl"]
 
@@ -162,7 +166,7 @@ def fit_kl(V, W, H, mask=None, *, max_iter=50_000, tol=2e-9, check_every=50) -> 
     Stopping rule (scale-free, and no dropped constant enters it): every check_every
     steps, with D_now and D_before the deviance now and check_every steps earlier,
 
-        stop when  D_before - D_now <= tol * max(D_now, 1).
+        stop when  D_before - D_now <= tol * max(D_now, 1)      (nmf_helpers.has_converged).
 
     With the defaults (a drop of at most 2e-9 of D in 50 steps: 1e-5 deviance units at
     D = 5,000) fits end within 1 deviance unit of where a far longer run ends (checked on
@@ -174,8 +178,7 @@ def fit_kl(V, W, H, mask=None, *, max_iter=50_000, tol=2e-9, check_every=50) -> 
     dtype = np.dtype(W.dtype)
     if dtype not in (np.float32, np.float64):
         raise TypeError(f"W must be float32 or float64, got {dtype}")
-    if W.shape[0] != V.shape[0] or H.shape != (W.shape[1], V.shape[1]):
-        raise ValueError(f"shapes do not fit: V {V.shape}, W {W.shape}, H {H.shape}")
+    shapes_fit(V, W, H)
     if mask is not None and np.shape(mask) != V.shape:
         raise ValueError(f"mask must have V's shape {V.shape}, got {np.shape(mask)}")
     problem = _Problem(V, mask, dtype, W.shape[1])
@@ -193,7 +196,7 @@ def fit_kl(V, W, H, mask=None, *, max_iter=50_000, tol=2e-9, check_every=50) -> 
         Y, D = _safeguarded_extrapolation(problem, X, X_before, D, schedule)
         if n_iter % check_every == 0:
             trace.append(D)
-            if trace[-2] - trace[-1] <= tol * max(trace[-1], 1.0):
+            if nh.has_converged(trace[-2], trace[-1], tol):
                 converged = True
                 break
     if n_iter % check_every != 0:
