@@ -37,7 +37,7 @@ from nmf_course.fastfit import fit_kl
 from nmf_course.frobenius import (FrobeniusResult, frobenius_error, generalized_kl, nmf_frobenius,
                                   update_frobenius)
 from nmf_course.paths import data_file
-from nmf_course.plots import plot_heatmap, plot_trace
+from nmf_course.plots import plot_heatmap, plot_trace, use_course_style
 from nmf_course.selfchecks import *  # noqa: F401,F403 (SelfCheckError and every check_...())
 
 __all__ = [
@@ -50,7 +50,7 @@ __all__ = [
     "row_normalize", "assign_modules", "find_moonlighters", "match_modules",
     "rescale", "column_correlations",
     "frobenius_error", "generalized_kl", "update_frobenius", "FrobeniusResult", "nmf_frobenius",
-    "plot_heatmap", "plot_trace",
+    "plot_heatmap", "plot_trace", "use_course_style",
     *selfchecks.__all__,
 ]
 

@@ -2,7 +2,21 @@
 
 from __future__ import annotations
 
+import matplotlib.pyplot as plt
 import numpy as np
+
+FIGURE_MAX_WIDTH = 9.6   # inches: at 100 dpi 960 px, shown unscaled in JupyterLab at 1280 px
+                         # wide and inside a 960 x 700 slide
+
+
+def use_course_style():
+    """Figures a room can read: 13 pt text at 100 dpi, no offsets such as "1e7" on the axes.
+
+    Keep figures at most FIGURE_MAX_WIDTH inches wide (figsize=(9.6, ...) or less).
+    """
+    plt.rcParams.update({"font.size": 13, "figure.dpi": 100, "savefig.dpi": 100,
+                         "axes.titlesize": 14, "axes.formatter.useoffset": False,
+                         "axes.formatter.limits": (-4, 6)})
 
 
 def plot_heatmap(ax, X, title, xlabel, ylabel, cmap="viridis", colorbar_label=None, **imshow_options):
