@@ -4,6 +4,9 @@
 #   make student               regenerate the exercise versions in student/ from notebooks/
 #   make grade NB=path.ipynb   re-run a notebook from a clean kernel and report on it
 #   make slides                build reveal.js slides of the notebooks into slides/
+#   make slide-metadata        maintainers: set each notebook cell's slide type (metadata only)
+#   make nbgrader-metadata     maintainers: set nbgrader's cell metadata from the exercise markers
+#   make nbgrader-venv         graders using nbgrader: nbgrader in .venv/nbgrader, beside the course
 #   make bench                 time NMF's update rules against scikit-learn and the floor (< 5 min)
 #   make lock                  maintainers: refresh requirements.lock to the newest releases, reinstall,
 #                              re-execute every notebook in place and regenerate student/ (see README)
@@ -23,7 +26,7 @@ NBVAL := --nbval --nbval-sanitize-with tests/sanitize.cfg --nbval-cell-timeout=$
 # make lock: executing all ten notebooks in place may take at most this long
 EXECUTE_TIMEOUT := 1800
 
-.PHONY: lab test venv clean student grade slides bench lock
+.PHONY: lab test venv clean student grade slides slide-metadata nbgrader-metadata nbgrader-venv bench lock
 
 venv: $(STAMP)
 
@@ -43,14 +46,34 @@ test: $(STAMP)
 	$(BIN)/python -m pytest $(NBVAL) tests notebooks
 
 student: $(STAMP)
-	$(BIN)/python tools/make_student.py $(if $(FORCE),--force)
+	$(BIN)/python -m nmf_course.student_version $(if $(FORCE),--force)
 
 grade: $(STAMP)
 	@test -n "$(NB)" || { echo "usage: make grade NB=path/to/notebook.ipynb"; exit 2; }
-	$(BIN)/python tools/grade.py "$(NB)"
+	$(BIN)/python -m nmf_course.grading "$(NB)"
 
 slides: $(STAMP)
-	$(BIN)/python tools/make_slides.py
+	$(BIN)/python -m nmf_course.slides
+
+slide-metadata: $(STAMP)
+	$(BIN)/python -m nmf_course.slide_metadata
+
+nbgrader-metadata: $(STAMP)
+	$(BIN)/python -m nmf_course.nbgrader_metadata
+
+# nbgrader (pinned below) in its own virtual environment, .venv/nbgrader (git-ignored with .venv), that sees the course's .venv
+# through a .pth file: nbgrader brings notebook 7 and its own JupyterLab extensions,
+# which the course's JupyterLab (and students) should not get; the pins of
+# requirements.lock are the constraints, so nothing the course uses changes version.
+NBGRADER_VENV := $(VENV)/nbgrader
+NBGRADER_PINS := nbgrader==0.9.6 alembic==1.20.1 Mako==1.4.3 RapidFuzz==3.14.6 SQLAlchemy==2.1.9 notebook==7.6.5
+nbgrader-venv: $(NBGRADER_VENV)/.installed
+$(NBGRADER_VENV)/.installed: $(STAMP) Makefile
+	test -x $(NBGRADER_VENV)/bin/python || $(PYTHON) -m venv $(NBGRADER_VENV)
+	$(NBGRADER_VENV)/bin/python -c "import site, sys; print('import site; site.addsitedir(%r)' % site.getsitepackages()[0].replace(sys.prefix, '$(abspath $(VENV))'))" \
+		> "$$($(NBGRADER_VENV)/bin/python -c 'import site; print(site.getsitepackages()[0])')/zz_course_venv.pth"
+	$(NBGRADER_VENV)/bin/python -m pip install --quiet -c $(LOCK) $(NBGRADER_PINS)
+	touch $@
 
 bench: $(STAMP)
 	$(BIN)/python benchmarks/bench_nmf.py
@@ -69,7 +92,7 @@ lock: $(STAMP)
 		--ExecutePreprocessor.timeout=$(CELL_TIMEOUT) --ExecutePreprocessor.startup_timeout=60 \
 		notebooks/[0-9][0-9]_*.ipynb \
 		|| { echo "make lock: executing the notebooks failed or took over $(EXECUTE_TIMEOUT) s (see above)"; exit 1; }
-	$(BIN)/python tools/make_student.py
+	$(BIN)/python -m nmf_course.student_version
 
 clean:
 	rm -rf $(VENV) .pytest_cache .hypothesis

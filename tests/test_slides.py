@@ -1,14 +1,14 @@
-"""Slide metadata (tools/add_slide_metadata.py) and the static slides (tools/make_slides.py)."""
+"""Slide metadata (nmf_course.slide_metadata) and the static slides (nmf_course.slides)."""
 
 import sys
 from pathlib import Path
 
 import nbformat
 
+from nmf_course import slide_metadata as add_slide_metadata
+from nmf_course import slides as make_slides
+
 ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT / "tools"))
-import add_slide_metadata  # noqa: E402
-import make_slides  # noqa: E402
 
 M, C = nbformat.v4.new_markdown_cell, nbformat.v4.new_code_cell
 
@@ -79,4 +79,4 @@ def test_course_notebooks_carry_their_slide_metadata():
     paths = sorted((ROOT / "notebooks").glob("[0-9][0-9]_*.ipynb"))
     missing = add_slide_metadata.process(paths, check=True)
     assert not missing, (f"{[p.name for p in missing]} lack slide metadata: run "
-                         "`python tools/add_slide_metadata.py`, then `make student`")
+                         "`make slide-metadata` (python -m nmf_course.slide_metadata), then `make student`")

@@ -1,7 +1,7 @@
 """Grade a notebook: re-run it from a clean kernel and say what passes and what does not.
 
     make grade NB=path/to/notebook.ipynb
-    python tools/grade.py path/to/notebook.ipynb [--details]
+    python -m nmf_course.grading path/to/notebook.ipynb [--details]
 
 What it checks (the notebook file itself is never modified):
 
@@ -17,8 +17,9 @@ What it checks (the notebook file itself is never modified):
    and the run stops there. Cells tagged nbval-ignore-output are run but not compared,
    nbval-skip are not run; a cell that was never run (no execution count) is run but has
    nothing to compare with;
-3. self-checks: each cell that calls a check_...() function from nmf_helpers, or is tagged
-   `exercise-check` by tools/make_student.py, is reported as
+3. self-checks (run in the mode where they raise: NMF_COURSE_CHECKS=raise in the kernel's
+   environment, whereas in JupyterLab they print a box and go on): each cell that calls a check_...() function from nmf_helpers, or is tagged
+   `exercise-check` by nmf_course.student_version, is reported as
        PASSED      it printed its PASSED line,
        UNFINISHED  the student's function still raises NotImplementedError (the stub),
        FAILED      the checker raised SelfCheckError (its message says what is wrong),
@@ -47,20 +48,46 @@ import nbformat
 from nbclient import NotebookClient
 from nbclient.exceptions import CellTimeoutError, DeadKernelError
 
-ROOT = Path(__file__).resolve().parent.parent
+from nmf_course.paths import COURSE_DIR as ROOT
+
 SANITIZE = ROOT / "tests" / "sanitize.cfg"
 CHECK_CALL = re.compile(r"\b(check_[A-Za-z_]+)\s*\(")
+CHECK_MODE_VARIABLE = "NMF_COURSE_CHECKS"     # nmf_course.selfchecks.common.MODE_VARIABLE
 CHECK_TAG = "exercise-check"
 ANSI = re.compile(r"\x1b\[[0-9;]*m")
 
 
+def _stopped_at(cell):
+    """What an error output of a stored cell says, as a short phrase (None: no error)."""
+    for out in cell.get("outputs", []):
+        if out.get("output_type") == "error":
+            name, value = out.get("ename", ""), ANSI.sub("", out.get("evalue", ""))
+            checks = list(dict.fromkeys(CHECK_CALL.findall(cell.source)))
+            if checks and name in ("SelfCheckError", "NotImplementedError"):
+                return f"{checks[0]} raised {name} (the self-check is reported below)"
+            return f"{name}: {value}"[:160]
+    return None
+
+
 def execution_order(nb):
-    """(ok, sentence) about whether the notebook was last run top to bottom in one kernel."""
-    counts = [c.execution_count for c in nb.cells if c.cell_type == "code" and c.source.strip()]
+    """(ok, sentence) about whether the notebook was last run top to bottom in one kernel.
+
+    A run that went 1, 2, ..., k and stopped at an error in code cell k (Run All stops at
+    the first exception) counts as top to bottom: the error itself is what the report names
+    (a failing self-check as a failing self-check), not the order."""
+    code = [c for c in nb.cells if c.cell_type == "code" and c.source.strip()]
+    counts = [c.execution_count for c in code]
     if not counts:
         return True, "yes (no code cells)"
     if all(c is None for c in counts):
         return False, "NO: it was never executed (no execution counts); run Kernel > Restart Kernel and Run All Cells"
+    ran = next((k for k, count in enumerate(counts) if count is None), len(counts))
+    if 0 < ran < len(counts) and counts[:ran] == list(range(1, ran + 1)) \
+            and all(c is None for c in counts[ran:]):
+        error = _stopped_at(code[ran - 1])
+        if error:
+            return True, (f"yes, until code cell {ran}, where Run All stopped at an error: {error}; "
+                          f"the {len(counts) - ran} cell(s) after it were never run")
     for position, count in enumerate(counts, start=1):
         if count != position:
             shown = "never run" if count is None else f"[{count}]"
@@ -168,8 +195,11 @@ def run_notebook(path, cell_timeout=300, deadline=1800, startup_timeout=60):
                             resources={"metadata": {"path": str(Path(path).parent)}})
     records, stopped, number = [], None, -1
     name = Path(path).name
+    # self-checks raise in the re-run (they only print a box in JupyterLab), so each one's
+    # exception says PASSED / UNFINISHED / FAILED / ERROR without parsing printed text
+    env = dict(os.environ, **{CHECK_MODE_VARIABLE: "raise"})
     try:
-        with client.setup_kernel():
+        with client.setup_kernel(env=env):
             for index, cell in enumerate(nb.cells):
                 if cell.cell_type != "code":
                     continue

@@ -1,8 +1,8 @@
 """Write the students' exercise versions (student/) from the complete notebooks (notebooks/).
 
-    python tools/make_student.py                 # what `make student` runs
-    python tools/make_student.py --dest DIR      # write somewhere else (the tests do)
-    python tools/make_student.py --force         # also overwrite generated files edited since
+    python -m nmf_course.student_version               # what `make student` runs
+    python -m nmf_course.student_version --dest DIR    # write somewhere else (the tests do)
+    python -m nmf_course.student_version --force       # also overwrite generated files edited since
 
 It never deletes or overwrites a file it did not write, nor one it wrote that someone has
 edited since: student/README.md ends with a comment (the manifest) listing each file it
@@ -28,7 +28,11 @@ work there too), with these changes and nothing else:
   Markers must come in pairs inside a code cell; anything else is an error.
 * All outputs are cleared and execution counts set to None; per-cell execution timing
   metadata and saved widget state are dropped (so a student notebook reads as never run).
-* Tags, so a grader can tell the exercises apart (see tools/grade.py):
+* Cells tagged `reference-solution` (they print the helper's own answer, e.g.
+  `print(inspect.getsource(nh.update_loops))`, right after an exercise in notebooks/) are
+  moved, in order, to a final section "Reference solutions" at the end of the student
+  notebook, under a sentence that says to look only after one's own version passed.
+* Tags, so a grader can tell the exercises apart (see nmf_course.grading):
     - `exercise`        the cell where the student writes code (it holds a stub);
     - `exercise-check`  every cell that calls a stubbed function (the self-check right
                         after an exercise, and any other cell calling the student's
@@ -45,6 +49,11 @@ except at the `exercise-check` cells; tests/test_student.py checks exactly that.
 
 The output is deterministic: running this twice gives byte-identical files, and
 tests/test_student.py fails when student/ is not what this script writes.
+
+Only notebooks/NN_*.ipynb are read: the instructor's material (instructor/: the answer key
+and its notebook) is never copied to student/. nbgrader's route (nmf_course.nbgrader_metadata)
+uses the same stubs and the same move of the reference solutions, so a release made with
+nbgrader shows students the same cells.
 """
 
 import argparse
@@ -58,12 +67,19 @@ from pathlib import Path
 
 import nbformat
 
-ROOT = Path(__file__).resolve().parent.parent
+from nmf_course.paths import COURSE_DIR as ROOT
+
 BEGIN = re.compile(r"^(?P<indent>[ \t]*)### BEGIN SOLUTION[ \t]*$")
 END = re.compile(r"^[ \t]*### END SOLUTION[ \t]*$")
 STUB = ("# YOUR CODE HERE", "raise NotImplementedError()")
 EXERCISE_TAG = "exercise"
 CHECK_TAG = "exercise-check"
+REFERENCE_TAG = "reference-solution"
+REFERENCE_HEADING = """## Reference solutions
+
+Look at these only after your own version of each exercise passed its self-check: they
+print the helper module's own answers (the code `nh` runs), which the notebook showed right
+after each exercise in its complete version."""
 
 
 class MarkerError(ValueError):
@@ -219,13 +235,27 @@ def make_student_notebook(nb, where="notebook"):
             _add_tag(new, CHECK_TAG)
             new.metadata["exercise"] = ", ".join(sorted(calls))
         student.cells.append(new)
-    return student, all_solutions
+    return move_reference_solutions(student), all_solutions
+
+
+def move_reference_solutions(nb):
+    """nb (changed in place, and returned) with its cells tagged `reference-solution` moved,
+    in order, to a final "Reference solutions" section; nb unchanged when it has none."""
+    moved = [c for c in nb.cells if REFERENCE_TAG in c.metadata.get("tags", [])]
+    if not moved:
+        return nb
+    nb.cells = [c for c in nb.cells if REFERENCE_TAG not in c.metadata.get("tags", [])]
+    heading = nbformat.v4.new_markdown_cell(REFERENCE_HEADING)
+    heading["id"] = "reference-solutions"
+    heading.metadata["slideshow"] = {"slide_type": "slide"}
+    nb.cells += [heading] + moved
+    return nb
 
 
 STUDENT_README = """\
 # Exercise versions of the course notebooks
 
-Generated from `../notebooks/` by `make student` (tools/make_student.py).
+Generated from `../notebooks/` by `make student` (`python -m nmf_course.student_version`).
 
 **Work on a copy in `my_work/`, not here.** Copy the exercise into the course's `my_work/`
 folder (create it the first time) and work there:
@@ -244,10 +274,13 @@ In notebooks 01-06, each exercise is a function whose body reads
     raise NotImplementedError()
 
 Replace those two lines with your code and run the next cell: its self-check prints a line
-starting with PASSED, or says what is wrong (a wrong shape, negative entries, columns of W
-that do not sum to 1, a log-likelihood that went down, the first entry that differs). The
-rest of each notebook uses the helper module's own functions, so it runs even before you
-have finished an exercise. Notebooks 07-10 have no exercises; they are here, outputs
+starting with PASSED, or a short box that says `UNFINISHED` (still the stub) or `FAILED`
+and what is wrong (a wrong shape, negative entries, columns of W that do not sum to 1, a
+log-likelihood that went down, the first entry that differs, or a function that only calls
+the helper's own answer). The rest of each notebook uses the helper module's own functions,
+so Run All goes to the end even before you have finished an exercise. The helper's own
+answers are printed in a last section, "Reference solutions": look only after your own
+version passed. Notebooks 07-10 have no exercises; they are here, outputs
 cleared, so the previous/next links work.
 
 Before you hand a notebook in, run Kernel > Restart Kernel and Run All Cells, and save.
@@ -255,8 +288,11 @@ Before you hand a notebook in, run Kernel > Restart Kernel and Run All Cells, an
 way a grader will and lists what passes and what is unfinished.
 """
 
-MANIFEST_START = ("<!-- make_student manifest: the files tools/make_student.py wrote here and the "
+MANIFEST_START = ("<!-- make_student manifest: the files nmf_course.student_version wrote here and the "
                   "sha256 of their content; do not edit")
+# the manifest's opening line as written before the generator moved into nmf_course (still read)
+MANIFEST_STARTS = (MANIFEST_START, "<!-- make_student manifest: the files tools/make_student.py wrote here and the "
+                   "sha256 of their content; do not edit")
 MANIFEST_LINE = re.compile(r"^(\S+) ([0-9a-f]{64})$")
 # what counts as a notebook's content (everything else is what editors rewrite on save)
 NOTEBOOK_METADATA = ("rise",)
@@ -317,10 +353,11 @@ def read_manifest(dest):
         text = (Path(dest) / "README.md").read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError):
         return {}
-    if MANIFEST_START not in text:
+    start = next((marker for marker in MANIFEST_STARTS if marker in text), None)
+    if start is None:
         return {}
     found = {}
-    for line in text.split(MANIFEST_START, 1)[1].split("\n"):
+    for line in text.split(start, 1)[1].split("\n"):
         match = MANIFEST_LINE.match(line.strip())
         if match:
             found[match.group(1)] = match.group(2)
@@ -334,7 +371,10 @@ def file_hash(path):
     try:
         text = path.read_text(encoding="utf-8")
         if path.name == "README.md":
-            return _sha256(text.split("\n" + MANIFEST_START, 1)[0] if MANIFEST_START in text else text)
+            for start in MANIFEST_STARTS:
+                if start in text:
+                    return _sha256(text.split("\n" + start, 1)[0])
+            return _sha256(text)
         return content_hash(json.loads(text))
     except (OSError, ValueError, AttributeError, TypeError):
         return None
@@ -399,7 +439,7 @@ def write_student(src=ROOT / "notebooks", dest=ROOT / "student", force=False, ou
                   for p in edited + foreign]
         lines += ["If one of them is a student's work, copy it into my_work/ (which no command touches) first.",
                   "To replace them with freshly generated files anyway: make student FORCE=1 "
-                  "(python tools/make_student.py --force); other files are never touched."]
+                  "(python -m nmf_course.student_version --force); other files are never touched."]
         raise EditedError("\n".join(lines))
 
     # a notebook renamed or removed in src: delete its old exercise version only if unchanged

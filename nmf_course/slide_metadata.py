@@ -1,7 +1,7 @@
 """Give every notebook cell its slide type, so the notebooks present as slides.
 
-    python tools/add_slide_metadata.py            # update notebooks/ in place
-    python tools/add_slide_metadata.py --check    # exit 1 if a notebook lacks what it would add
+    python -m nmf_course.slide_metadata            # update notebooks/ in place
+    python -m nmf_course.slide_metadata --check    # exit 1 if a notebook lacks what it would add
 
 Metadata only: it sets each cell's `metadata.slideshow.slide_type` and the notebook's
 `metadata.rise` (RISE's options) and changes nothing else; no source, output or execution
@@ -27,7 +27,8 @@ from pathlib import Path
 
 import nbformat
 
-ROOT = Path(__file__).resolve().parent.parent
+from nmf_course.paths import COURSE_DIR as ROOT
+
 RISE_OPTIONS = {"scroll": True}
 
 
@@ -96,7 +97,7 @@ def main(argv=None):
     for path in differing:
         print(f"{'needs slide metadata' if args.check else 'updated'}: {path}")
     if args.check and differing:
-        print("run: python tools/add_slide_metadata.py", file=sys.stderr)
+        print("run: python -m nmf_course.slide_metadata", file=sys.stderr)
         return 1
     return 0
 

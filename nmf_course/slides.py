@@ -1,6 +1,6 @@
 """Build reveal.js slides of the course notebooks into slides/ (what `make slides` runs).
 
-    python tools/make_slides.py [NOTEBOOK ...]      # default: every notebooks/NN_*.ipynb
+    python -m nmf_course.slides [NOTEBOOK ...]      # default: every notebooks/NN_*.ipynb
 
 nbconvert's slides load reveal.js, require.js, jQuery and MathJax from the internet by
 default. This script makes them work offline: the first time, it installs those four
@@ -14,7 +14,7 @@ page, so each widget is replaced by a note and the figure it showed when the not
 saved; present the notebook live with RISE (JupyterLab's "Render as slideshow" button,
 Alt+R) to drag its sliders.
 
-Slide boundaries come from each cell's `slideshow` metadata (tools/add_slide_metadata.py).
+Slide boundaries come from each cell's `slideshow` metadata (nmf_course.slide_metadata).
 """
 
 import shutil
@@ -25,7 +25,8 @@ from pathlib import Path
 import nbformat
 from nbconvert import SlidesExporter
 
-ROOT = Path(__file__).resolve().parent.parent
+from nmf_course.paths import COURSE_DIR as ROOT
+
 OUT = ROOT / "slides"
 VENDOR_CACHE = ROOT / ".slides-vendor"
 NPM_PACKAGES = ["reveal.js@4", "requirejs@2", "jquery@3", "mathjax@2"]

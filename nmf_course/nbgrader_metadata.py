@@ -1,0 +1,176 @@
+"""Give the course notebooks nbgrader's cell metadata, so notebooks/ is a valid nbgrader source.
+
+    python -m nmf_course.nbgrader_metadata            # update notebooks/NN_*.ipynb in place
+    python -m nmf_course.nbgrader_metadata --check    # exit 1 if a notebook lacks what it would add
+    python -m nmf_course.nbgrader_metadata PATH ...   # other notebooks (e.g. copies in a course dir)
+
+nbgrader refuses a notebook whose `### BEGIN SOLUTION` markers sit in cells without its
+metadata ("Solution region detected in a non-solution cell"). The metadata follows from the
+exercise markers the course already has, and nothing else is changed (no source, output,
+execution count or other metadata; the script checks this before writing). Running it
+twice changes nothing the second time. The rules:
+
+- a code cell with `### BEGIN SOLUTION` ... `### END SOLUTION` is a solution cell:
+  {"solution": true, "grade": false, "locked": false, "task": false,
+   "grade_id": "<notebook stem>-<function>", "schema_version": 3}
+  where <function> is the function whose body holds the (first) region;
+- the code cell right after it, when it calls a check (`check_...(`), is an autograded,
+  locked test cell worth one point:
+  {"grade": true, "solution": false, "locked": true, "task": false, "points": 1,
+   "grade_id": "<notebook stem>-<function>-check", "schema_version": 3};
+- any other cell carries no nbgrader metadata (stale metadata is removed).
+
+nbgrader's ClearSolutions writes the same stub as `make student` (`# YOUR CODE HERE` and
+`raise NotImplementedError()` at the BEGIN marker's indentation), and MoveReferenceSolutions
+below (put first in GenerateAssignment.preprocessors by `configure`) moves the cells tagged
+`reference-solution` to the end as `make student` does, so both routes show students the
+same cells (tests/test_nbgrader.py checks it).
+
+Under nbgrader's autograde a check cell must fail for a wrong or unfinished answer, though in
+JupyterLab it only prints a box: nbgrader sets NBGRADER_EXECUTION=autograde (validate) while
+it runs a notebook, and the checks raise when that is set (nmf_course.selfchecks.common.
+check_mode), so the locked cell raises and scores 0.
+"""
+
+from __future__ import annotations
+
+import argparse
+import copy
+import re
+import sys
+from pathlib import Path
+
+import nbformat
+
+from nmf_course.paths import COURSE_DIR as ROOT
+from nmf_course.student_version import BEGIN, END, move_reference_solutions, notebook_paths
+
+SCHEMA_VERSION = 3
+CHECK_CALL = re.compile(r"\bcheck_\w+\s*\(")
+DEF = re.compile(r"^([ \t]*)(?:async[ \t]+)?def[ \t]+([A-Za-z_]\w*)")
+
+
+def _solution_function(source):
+    """The name of the function whose body holds the first solution region (None: none)."""
+    lines = source.split("\n")
+    for number, line in enumerate(lines):
+        begin = BEGIN.match(line)
+        if begin:
+            indent = len(begin.group("indent"))
+            for previous in reversed(lines[:number]):
+                match = DEF.match(previous)
+                if match and len(match.group(1)) < indent:
+                    return match.group(2)
+            return None
+    return None
+
+
+def _has_solution(cell):
+    return cell.cell_type == "code" and any(BEGIN.match(line) for line in cell.source.split("\n"))
+
+
+def nbgrader_cells(nb, stem):
+    """{cell index: nbgrader metadata} the rules give the notebook's cells."""
+    found = {}
+    code = [k for k, cell in enumerate(nb.cells) if cell.cell_type == "code"]
+    for position, index in enumerate(code):
+        cell = nb.cells[index]
+        if not _has_solution(cell):
+            continue
+        name = _solution_function(cell.source) or f"cell{position + 1}"
+        grade_id = f"{stem}-{name}"
+        found[index] = {"grade": False, "grade_id": grade_id, "locked": False,
+                        "schema_version": SCHEMA_VERSION, "solution": True, "task": False}
+        following = code[position + 1] if position + 1 < len(code) else None
+        if following is not None and not _has_solution(nb.cells[following]) \
+                and CHECK_CALL.search(nb.cells[following].source):
+            found[following] = {"grade": True, "grade_id": f"{grade_id}-check", "locked": True,
+                                "points": 1, "schema_version": SCHEMA_VERSION, "solution": False,
+                                "task": False}
+    for cell in nb.cells:
+        if cell.cell_type != "code" and any(BEGIN.match(l) or END.match(l) for l in cell.source.split("\n")):
+            raise ValueError(f"{stem}: solution markers in a {cell.cell_type} cell")
+    return found
+
+
+def with_nbgrader_metadata(nb, stem):
+    """A copy of nb with nbgrader's metadata set by the rules; raises if anything else changed."""
+    new = copy.deepcopy(nb)
+    wanted = nbgrader_cells(new, stem)
+    for index, cell in enumerate(new.cells):
+        if index in wanted:
+            cell.metadata["nbgrader"] = nbformat.from_dict(wanted[index])
+        else:
+            cell.metadata.pop("nbgrader", None)
+    for old_cell, new_cell in zip(nb.cells, new.cells):
+        for key in ("cell_type", "source", "outputs", "execution_count", "attachments", "id"):
+            if old_cell.get(key) != new_cell.get(key):
+                raise RuntimeError(f"nbgrader_metadata would change a cell's {key}: refusing")
+        rest = lambda c: {k: v for k, v in c.metadata.items() if k != "nbgrader"}   # noqa: E731
+        if rest(old_cell) != rest(new_cell):
+            raise RuntimeError("nbgrader_metadata would change other cell metadata: refusing")
+    assert len(nb.cells) == len(new.cells) and nb.metadata == new.metadata
+    return new
+
+
+def process(paths, check=False):
+    """Update (or, with check=True, only inspect) the notebooks; returns the paths that differ."""
+    differing = []
+    for path in map(Path, paths):
+        text = path.read_text(encoding="utf-8")
+        nb = nbformat.reads(text, as_version=4)
+        out = nbformat.writes(with_nbgrader_metadata(nb, path.stem))
+        out = out if out.endswith("\n") else out + "\n"
+        if out != text:
+            differing.append(path)
+            if not check:
+                path.write_text(out, encoding="utf-8")
+    return differing
+
+
+# --- nbgrader's side: the same student view as make student ------------------------------
+
+try:                                            # nbgrader's own base class when it is installed
+    from nbgrader.preprocessors import NbGraderPreprocessor as _Base
+except ImportError:                             # (the course's .venv has no nbgrader)
+    from nbconvert.preprocessors import Preprocessor as _Base
+
+
+class MoveReferenceSolutions(_Base):
+    """nbgrader preprocessor: cells tagged `reference-solution` go to a final section, as in
+    `make student` (nmf_course.student_version.move_reference_solutions)."""
+
+    def preprocess(self, nb, resources):
+        return move_reference_solutions(nb), resources
+
+
+def configure(c):
+    """Set up an nbgrader config object `c` (in nbgrader_config.py: `from
+    nmf_course.nbgrader_metadata import configure; configure(get_config())`): the reference
+    solutions move to the end of the release, and the checks raise while nbgrader runs them."""
+    from nbgrader.converters import GenerateAssignment
+
+    defaults = list(GenerateAssignment.class_traits()["preprocessors"].default_value)
+    c.GenerateAssignment.preprocessors = [MoveReferenceSolutions] + defaults
+    return c
+
+
+def main(argv=None):
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("notebooks", nargs="*", type=Path,
+                        help="notebooks to process (default: notebooks/NN_*.ipynb)")
+    parser.add_argument("--check", action="store_true",
+                        help="change nothing; exit 1 if a notebook would change")
+    args = parser.parse_args(argv)
+    paths = args.notebooks or notebook_paths(ROOT / "notebooks")
+    differing = process(paths, check=args.check)
+    for path in differing:
+        print(f"{'needs nbgrader metadata' if args.check else 'updated'}: {path}")
+    if args.check and differing:
+        print("run: python -m nmf_course.nbgrader_metadata", file=sys.stderr)
+        return 1
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
