@@ -1,0 +1,74 @@
+"""data/cbcl_faces/ and its loader nmf_course.faces: the file's checksum, its notice, and
+Lee & Seung's preprocessing (each face's pixel mean and standard deviation 0.25, clipped)."""
+
+import hashlib
+import re
+import subprocess
+import sys
+
+import numpy as np
+import pytest
+
+from nmf_course import faces
+
+
+def test_checksum_matches_the_readme_and_the_loader():
+    path = faces.DATA_DIR / faces.FACES_FILE
+    digest = hashlib.sha256(path.read_bytes()).hexdigest()
+    assert digest == faces.SHA256, "data/cbcl_faces/cbcl_faces.npy changed"
+    readme = (faces.DATA_DIR / "README.md").read_text(encoding="utf-8")
+    assert f"sha256: {digest}" in readme
+
+
+def test_notice_ships_beside_the_file():
+    readme = (faces.DATA_DIR / "README.md").read_text(encoding="utf-8")
+    for words in ["MIT Center for Biological and Computational Learning", "Lee and H. S. Seung",
+                  "Nature 401", "Terms:", "keep this notice"]:
+        assert words in readme
+
+
+def test_raw_images():
+    images = faces.load_face_images()
+    assert images.dtype == np.uint8 and images.shape == (2429, 19, 19)
+
+
+def test_load_faces_is_lee_and_seungs_matrix():
+    V = faces.load_faces()
+    images = faces.load_face_images()
+    assert V.shape == (361, 2429) and V.dtype == np.float64
+    assert V.min() >= 0 and V.max() <= 1
+    # column k is face k, row-major
+    k = 123
+    x = images[k].astype(float).ravel()
+    expected = np.clip(0.25 + 0.25 * (x - x.mean()) / x.std(), 0, 1)
+    assert np.allclose(V[:, k], expected)
+    assert np.allclose(V[:, k].reshape(faces.FACE_SHAPE), expected.reshape(19, 19))
+
+
+def test_standardize_before_clipping():
+    rng = np.random.default_rng(0)
+    images = rng.integers(0, 256, (5, 19, 19)).astype(np.uint8)
+    X = faces.standardize_faces(images)
+    unclipped = 0.25 + 0.25 * (images.reshape(5, -1).T - images.reshape(5, -1).T.mean(0)) \
+        / images.reshape(5, -1).T.std(0)
+    assert np.allclose(unclipped.mean(axis=0), 0.25) and np.allclose(unclipped.std(axis=0), 0.25)
+    assert np.allclose(X, np.clip(unclipped, 0, 1))
+    blank = faces.standardize_faces(np.full((1, 19, 19), 7, dtype=np.uint8))
+    assert np.allclose(blank, 0.25)
+
+
+def test_loaded_without_pickle(tmp_path):
+    bad = tmp_path / "faces.npy"
+    np.save(bad, np.array([{"a": 1}], dtype=object), allow_pickle=True)
+    with pytest.raises(ValueError):
+        faces.load_face_images(bad)
+    with pytest.raises(FileNotFoundError, match="not at"):
+        faces.load_face_images(tmp_path / "missing.npy")
+
+
+def test_found_from_any_folder(tmp_path):
+    code = "from nmf_course.faces import load_faces; print(load_faces().shape)"
+    result = subprocess.run([sys.executable, "-c", code], cwd=tmp_path, capture_output=True,
+                            text=True, timeout=60)
+    assert result.returncode == 0, result.stderr
+    assert re.search(r"\(361, 2429\)", result.stdout)
