@@ -31,7 +31,8 @@ from tqdm.auto import tqdm
 
 from nmf_course import selfchecks, validation as check
 from nmf_course.compare import column_correlations, rescale
-from nmf_course.consensus import consensus_matrix, cophenetic_correlation
+from nmf_course.consensus import (consensus_clusters, consensus_from_labels, consensus_matrix,
+                                  consensus_order, cophenetic_correlation, sample_clusters)
 from nmf_course.counts_io import load_counts, save_counts
 from nmf_course.fastfit import fit_kl
 from nmf_course.frobenius import (FrobeniusResult, frobenius_error, generalized_kl, nmf_frobenius,
@@ -46,7 +47,8 @@ __all__ = [
     "update_loops", "update_broadcast", "update_matmul", "BROADCAST_MAX_BYTES",
     "NMFResult", "random_start", "nmf",
     "RankScan", "information_criteria", "holdout_mask", "rank_scan",
-    "consensus_matrix", "cophenetic_correlation",
+    "sample_clusters", "consensus_from_labels", "consensus_matrix", "cophenetic_correlation",
+    "consensus_order", "consensus_clusters",
     "row_normalize", "assign_modules", "find_moonlighters", "match_modules",
     "rescale", "column_correlations",
     "frobenius_error", "generalized_kl", "update_frobenius", "FrobeniusResult", "nmf_frobenius",

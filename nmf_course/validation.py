@@ -289,3 +289,33 @@ def nmf_options(V, R, update, max_iter, tol, n_restarts, check_every, dtype, mas
     if mask is not None:
         mask = observed_mask(mask, V)
     return V, R, options, dtype, n_restarts, mask, init
+
+
+def consensus(C, name="C"):
+    """Return C as a float array after checking it is a valid consensus matrix."""
+    if isinstance(C, (str, bytes)) or C is None:
+        raise TypeError(f"{name} must be a square 2-D array of numbers, got {type(C).__name__}")
+    array = np.asarray(C)
+    if array.dtype == bool or array.dtype.kind not in "iuf":
+        raise TypeError(f"{name} must hold numbers (int or float), got dtype {array.dtype}")
+    array = array.astype(np.float64)
+    if array.ndim != 2 or array.shape[0] != array.shape[1]:
+        raise ValueError(f"{name} must be a square 2-D array (M x M), got shape {array.shape}")
+    if array.shape[0] < 2:
+        raise ValueError(f"{name} must compare at least 2 samples, got shape {array.shape}")
+    if not np.isfinite(array).all():
+        raise ValueError(f"{name} must not hold NaN or infinite entries")
+    if array.min() < 0 or array.max() > 1:
+        i, j = np.unravel_index(np.argmax((array < 0) | (array > 1)), array.shape)
+        raise ValueError(f"{name} must hold fractions in [0, 1], but {name}[{i}, {j}] = "
+                         f"{array[i, j]:g}")
+    if not np.allclose(array, array.T, rtol=0, atol=1e-12):
+        i, j = np.unravel_index(np.argmax(np.abs(array - array.T)), array.shape)
+        raise ValueError(f"{name} must be symmetric, but {name}[{i}, {j}] = {array[i, j]:g} "
+                         f"and {name}[{j}, {i}] = {array[j, i]:g}")
+    diagonal = np.diag(array)
+    if not np.allclose(diagonal, 1, rtol=0, atol=1e-12):
+        i = int(np.argmax(np.abs(diagonal - 1)))
+        raise ValueError(f"{name} must have ones on its diagonal (a sample always shares "
+                         f"its own cluster), but {name}[{i}, {i}] = {diagonal[i]:g}")
+    return array

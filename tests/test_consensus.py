@@ -133,9 +133,9 @@ def test_cophenetic_correlation_rejects_bad_input(C, error, message):
 
 
 @pytest.mark.parametrize("kwargs, error, message", [
-    (dict(R=0), ValueError, "R must be between 1 and 4, got 0"),
+    (dict(R=0), ValueError, r"R must be between 1 and min\(N, M\) = 4 for V of shape \(6, 4\), got R = 0"),
     (dict(R=2, V=np.ones(6)), ValueError, "V must be a 2-D array"),
-    (dict(R=5), ValueError, "R must be between 1 and 4, got 5"),
+    (dict(R=5), ValueError, r"R must be between 1 and min\(N, M\) = 4 for V of shape \(6, 4\), got R = 5"),
     (dict(R=2.0), TypeError, "R must be an integer"),
     (dict(R=2, n_runs=0), ValueError, "n_runs must be at least 1, got 0"),
     (dict(R=2, n_runs=2.5), TypeError, "n_runs must be an integer"),
