@@ -45,7 +45,7 @@ __all__ = [
     "Simulation", "simulate", "load_counts", "save_counts", "data_file",
     "log_likelihood", "deviance",
     "update_loops", "update_broadcast", "update_matmul", "BROADCAST_MAX_BYTES",
-    "NMFResult", "random_start", "nmf",
+    "NMFResult", "random_start", "has_converged", "nmf",
     "RankScan", "information_criteria", "holdout_mask", "rank_scan",
     "sample_clusters", "consensus_from_labels", "consensus_matrix", "cophenetic_correlation",
     "consensus_order", "consensus_clusters",
