@@ -37,6 +37,9 @@ $(STAMP): $(LOCK) pyproject.toml
 	$(BIN)/python -m pip install --quiet --upgrade pip
 	$(BIN)/python -m pip install --quiet -r $(LOCK)
 	$(BIN)/python -m pip install --quiet --no-deps -e .
+	@# the course presented with jupyterlab_rise until its slideshow app could not load widgets
+	@# (jupyterlab-contrib/rise#119); an older .venv still has it and its incompatible mathjax3
+	$(BIN)/python -m pip uninstall --quiet -y jupyterlab_rise jupyterlab-mathjax3 2>/dev/null || true
 	touch $(STAMP)
 
 lab: $(STAMP)

@@ -16,8 +16,12 @@ twice changes nothing the second time. The rules, in order:
     any other markdown cell                           fragment   (appears on the next key press)
     code cell                                         -          (stays with the text before it)
 
-Used by RISE (JupyterLab: the "Render as slideshow" button, or Alt+R) and by
-`jupyter nbconvert --to slides` (`make slides`).
+"-" (continue the slide) is written as no slide_type at all, which nbconvert and RISE read
+as "-" too: jupyterlab-slideshow, the live slideshow, does not know the string "-" and would
+hide every such cell (all the code cells and their widgets) from the slides.
+
+Used by jupyterlab-slideshow (JupyterLab: "Start Deck" in the command palette, live
+widgets) and by `jupyter nbconvert --to slides` (`make slides`).
 """
 
 import argparse
@@ -60,8 +64,14 @@ def with_slide_metadata(nb):
     """A copy of the notebook with the slide metadata set; raises if anything else changed."""
     new = copy.deepcopy(nb)
     for index, cell in enumerate(new.cells):
-        cell.metadata["slideshow"] = nbformat.from_dict(
-            {**cell.metadata.get("slideshow", {}), "slide_type": slide_type(new.cells, index)})
+        kind = slide_type(new.cells, index)
+        slideshow = {k: v for k, v in cell.metadata.get("slideshow", {}).items() if k != "slide_type"}
+        if kind != "-":
+            slideshow["slide_type"] = kind
+        if slideshow:
+            cell.metadata["slideshow"] = nbformat.from_dict(slideshow)
+        else:
+            cell.metadata.pop("slideshow", None)
     new.metadata["rise"] = nbformat.from_dict(dict(RISE_OPTIONS))
     for old_cell, new_cell in zip(nb.cells, new.cells):
         for key in ("cell_type", "source", "outputs", "execution_count", "attachments", "id"):

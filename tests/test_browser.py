@@ -1,4 +1,5 @@
-"""A real browser: JupyterLab runs notebook 01 as a student would, and its sliders redraw.
+"""A real browser: JupyterLab runs notebook 01 as a student would, and its sliders redraw;
+an instructor presents notebook 05 as slides (jupyterlab-slideshow) and drags a live slider.
 
 Starts JupyterLab (this .venv) on a free local port with a token, serving a temporary
 copy of notebook 01 (the committed notebook is never touched), opens it in headless
@@ -12,6 +13,7 @@ Without it the test is skipped: `apt-get install chromium` enables it (.ci/run d
 
 import json
 import os
+import re
 import shutil
 import signal
 import socket
@@ -21,7 +23,10 @@ import time
 import urllib.request
 from pathlib import Path
 
+import nbformat
 import pytest
+
+from nmf_course import slide_metadata
 
 ROOT = Path(__file__).resolve().parent.parent
 NOTEBOOK = "01_simulating_counts.ipynb"
@@ -50,8 +55,10 @@ def free_port():
 
 
 @pytest.fixture
-def lab(tmp_path):
-    """A JupyterLab server on a temporary copy of notebook 01; yields (url, notebook path)."""
+def lab(tmp_path, request):
+    """A JupyterLab server on a temporary copy of a notebook (01 unless the test is
+    parametrized indirectly with another name); yields (url, notebook path)."""
+    NOTEBOOK = getattr(request, "param", globals()["NOTEBOOK"])
     (tmp_path / "notebooks").mkdir()
     shutil.copy2(ROOT / "notebooks" / NOTEBOOK, tmp_path / "notebooks" / NOTEBOOK)
     (tmp_path / "data").symlink_to(ROOT / "data")
@@ -185,3 +192,98 @@ def test_notebook_01_runs_in_jupyterlab_and_its_slider_redraws(lab):
     assert errors == [], errors
     assert (ROOT / "notebooks" / NOTEBOOK).read_bytes() == committed, "the committed notebook changed"
     print(f"browser test took {time.monotonic() - started:.0f} s in the browser")
+
+
+SLIDESHOW_NOTEBOOK = "05_reading_W.ipynb"
+WIDGET_FAILURES = re.compile(r"Shared module .* doesn't exist|widget model not found|"
+                             r"Failed to create module: package: @jupyter-widgets", re.I)
+
+
+def visible_png(page, path):
+    page.screenshot(path=str(path))
+    return path.read_bytes()
+
+
+@pytest.mark.parametrize("lab", [SLIDESHOW_NOTEBOOK], indirect=True)
+def test_an_instructor_moves_a_live_slider_on_a_slide(lab):
+    """Run notebook 05, start the slideshow (jupyterlab-slideshow's "Start Deck") from the
+    first slide, page forward with Space to the slide with the threshold slider, move it,
+    and see its figure redraw on the slide. The widget manager must load (no console error
+    of the kind that broke jupyterlab_rise, jupyterlab-contrib/rise#119)."""
+    sync_api = pytest.importorskip("playwright.sync_api")
+    url, copy = lab
+    # the slide metadata the course's tool writes (the committed notebooks carry it once the
+    # tool has run on them; test_slides checks that)
+    copy.write_text(nbformat.writes(slide_metadata.with_slide_metadata(nbformat.read(copy, as_version=4))))
+    ARTIFACTS.mkdir(exist_ok=True)
+    console = []
+    with sync_api.sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
+        page = None
+        try:
+            page = browser.new_page(viewport={"width": 1280, "height": 800})
+            page.on("console", lambda message: console.append(message.text))
+            page.set_default_timeout(60_000)
+            page.goto(url)
+            page.locator(".jp-Notebook .jp-Cell").first.wait_for()
+            page.locator(".jp-Notebook-ExecutionIndicator[data-status='idle']").wait_for()
+            page.wait_for_timeout(1000)
+            page.locator(".lm-MenuBar-itemLabel", has_text="Run").first.click()
+            page.locator(".lm-Menu-itemLabel").get_by_text("Run All Cells", exact=True).click()
+            code = json.loads((ROOT / "notebooks" / SLIDESHOW_NOTEBOOK).read_text())["cells"]
+            n_code = sum(c["cell_type"] == "code" and "".join(c["source"]).strip() != "" for c in code)
+            page.wait_for_function(ALL_CELLS_RAN, arg=n_code, timeout=180_000)
+            assert page.locator(".jp-OutputArea .widget-slider").count() >= 1
+
+            # the first slide: select the first cell, then Start Deck from the command palette
+            page.locator(".jp-Notebook .jp-Cell").first.click()
+            page.keyboard.press("Escape")
+            page.keyboard.press("Control+Shift+c")
+            page.keyboard.type("Start Deck")
+            page.wait_for_timeout(500)
+            page.keyboard.press("Enter")
+            page.locator(".jp-Deck-Remote").wait_for()
+            first = page.locator(".jp-Notebook .jp-Cell").first
+            page.wait_for_function("e => e.classList.contains('jp-deck-mod-onscreen')",
+                                   arg=first.element_handle())
+            visible_png(page, ARTIFACTS / "slides_05_first.png")
+
+            # Space pages forward until a slide shows the slider
+            on_slide = ".jp-Cell.jp-deck-mod-onscreen .widget-slider"
+            for _ in range(80):
+                if page.locator(on_slide).count():
+                    break
+                page.keyboard.press("Space")
+                page.wait_for_timeout(300)
+            assert page.locator(on_slide).count(), "no slide shows a slider"
+            cell = page.locator(".jp-Cell.jp-deck-mod-onscreen", has=page.locator(".widget-slider")).first
+            figure = cell.locator(".widget-output img").first
+            figure.wait_for()
+            assert figure.is_visible() and cell.locator(".widget-slider").first.is_visible()
+            page.wait_for_timeout(500)
+            before_png = visible_png(page, ARTIFACTS / "slides_05_slider_before.png")
+            before = figure.get_attribute("src")
+            readout = cell.locator(".widget-readout").first.inner_text()
+            cell.locator(".widget-slider .noUi-handle").first.focus()
+            for _ in range(5):
+                page.keyboard.press("ArrowRight")
+            page.wait_for_function(
+                """(before) => {
+                    const img = document.querySelector('.jp-Cell.jp-deck-mod-onscreen .widget-output img');
+                    return img !== null && img.complete && img.getAttribute('src') !== before;
+                }""", arg=before, timeout=30_000)
+            page.wait_for_timeout(500)
+            assert cell.locator(".widget-readout").first.inner_text() != readout
+            after_png = visible_png(page, ARTIFACTS / "slides_05_slider_after.png")
+            assert after_png != before_png
+            assert page.evaluate(ERRORS_SHOWN) == []
+            text = page.locator(".jp-Cell.jp-deck-mod-onscreen").all_inner_texts()
+            assert not any("interactive(children=" in t or "model not found" in t for t in text), text
+        except Exception:
+            if page is not None:
+                page.screenshot(path=str(ARTIFACTS / "slides_05_failure.png"))
+            raise
+        finally:
+            browser.close()
+    failures = [m for m in console if WIDGET_FAILURES.search(m)]
+    assert not failures, failures
