@@ -624,8 +624,8 @@ print_table(summary_faces)
 # **truncated SVD**: write $V = U \Sigma Q^T$ (singular values in $\Sigma$, largest first) and keep
 # the first $k$ terms, $V_k = U_k \Sigma_k Q_k^T$ (the Eckart-Young theorem). No NMF can beat it in
 # squared error; non-negativity can only cost. (PCA is the truncated SVD of the *centred* data,
-# plus the mean image: it spends one extra direction on the mean, which is why it is a little
-# better than $V_k$ at the same $k$.)
+# plus the mean image: it spends one extra direction on the mean, so it is never worse than
+# $V_k$ at the same $k$.)
 #
 # Write `my_svd_reconstruct(V, k)` that returns $V_k$, the same shape as $V$. `np.linalg.svd(V,
 # full_matrices=False)` returns `U, s, Qt` with `s` sorted largest first; do not centre $V$.
