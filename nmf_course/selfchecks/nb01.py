@@ -5,9 +5,11 @@ from __future__ import annotations
 import numpy as np
 
 import nmf_helpers as nh  # the reference answers (used at call time only)
-from nmf_course.selfchecks.common import fail, passed
+from nmf_course.selfchecks.common import fail, passed, returned
 
-__all__ = ["check_simulation"]
+__all__ = ["check_simulation", "check_compression"]
+
+REFERENCES = {"check_compression": ()}
 
 
 def check_simulation(V, W, H, n_moonlighters=None):
@@ -41,3 +43,33 @@ def check_simulation(V, W, H, n_moonlighters=None):
                      "is V drawn as Poisson(W @ H)?")
     passed(check, f"W {W.shape}, H {H.shape} and V {V.shape} follow the model "
                    f"({(per_gene == 2).sum()} moonlighting genes)")
+
+
+def check_compression(fn):
+    """Test fn(N, M, R) -> (stored, compresses): (N + M) R numbers in W and H, and whether that
+    is strictly fewer than the N M numbers of V."""
+    check = "check_compression"
+    cases = [(100, 60, 4), (100, 60, 5), (100, 60, 37), (100, 60, 38), (10, 10, 5), (3, 3, 2), (20_000, 1_000, 20)]
+    for N, M, R in cases:
+        result = returned(fn(N, M, R), check)
+        if not (isinstance(result, tuple) and len(result) == 2):
+            fail(check, f"your function should return a pair (stored, compresses), "
+                        f"but for N, M, R = {N}, {M}, {R} it returned {result!r}")
+        stored, compresses = result
+        expected = (N + M) * R
+        if not np.isscalar(stored) or float(stored) != expected:
+            hint = ""
+            if np.isscalar(stored) and float(stored) == N * M * R:
+                hint = " (N M R counts an N x R x M array: W has N R entries and H has R M)"
+            elif np.isscalar(stored) and float(stored) == N * M:
+                hint = " (that is the size of V itself)"
+            fail(check, f"for N, M, R = {N}, {M}, {R} W and H hold {expected:,} numbers, "
+                        f"but yours says {stored!r}{hint}")
+        if not isinstance(compresses, (bool, np.bool_)):
+            fail(check, f"the second value should be True or False, got {compresses!r}")
+        if bool(compresses) != (expected < N * M):
+            why = ("stored equals N M, which saves nothing (use <, not <=)" if expected == N * M
+                   else f"{expected:,} numbers {'<' if expected < N * M else '>'} {N * M:,} of V")
+            fail(check, f"for N, M, R = {N}, {M}, {R} compresses should be {expected < N * M}: {why}")
+    passed(check, "W and H hold (N + M) R numbers, and R compresses while (N + M) R < N M "
+                  f"(tested on {len(cases)} sizes, 100 x 60 with R = 37 and 38 among them)")
