@@ -150,7 +150,7 @@ def configure(c):
     solutions move to the end of the release, and the checks raise while nbgrader runs them."""
     from nbgrader.converters import GenerateAssignment
 
-    defaults = list(GenerateAssignment.class_traits()["preprocessors"].default_value)
+    defaults = list(GenerateAssignment.class_traits()["preprocessors"].default())
     c.GenerateAssignment.preprocessors = [MoveReferenceSolutions] + defaults
     return c
 

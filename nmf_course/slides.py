@@ -7,12 +7,12 @@ default. This script makes them work offline: the first time, it installs those 
 JavaScript packages with npm into .slides-vendor/ (git-ignored), then copies what the
 slides need into slides/vendor/, so the slides/ folder opens from disk with no network
 (copy the whole folder to present elsewhere). Without npm it still builds the slides,
-pointing at the internet copies, and says how to present offline with RISE instead.
+pointing at the internet copies, and says how to present live in JupyterLab instead.
 
 The slides show the stored outputs (figures included). Widgets cannot move in a static
 page, so each widget is replaced by a note and the figure it showed when the notebook was
-saved; present the notebook live with RISE (JupyterLab's "Render as slideshow" button,
-Alt+R) to drag its sliders.
+saved; present the notebook live in JupyterLab (jupyterlab-slideshow: "Start Deck" in the
+command palette) to drag its sliders.
 
 Slide boundaries come from each cell's `slideshow` metadata (nmf_course.slide_metadata).
 """
@@ -46,12 +46,12 @@ COPY = {
     "mathjax/localization/en": "mathjax/localization/en",
 }
 WIDGET_MIME = "application/vnd.jupyter.widget-view+json"
-WIDGET_NOTE = ('<p><em>Interactive widget: present this notebook live with RISE '
-               '(JupyterLab, "Render as slideshow") to drag it.</em></p>')
-RISE_HELP = """\
-To present offline without these files, use RISE inside JupyterLab (installed with the course):
-  make lab, open the notebook, then press Alt+R (or the "Render as slideshow" toolbar button);
-  widgets stay live. Space / Shift+Space move through the slides, Esc shows the overview."""
+WIDGET_NOTE = ('<p><em>Interactive widget: present this notebook live in JupyterLab '
+               '("Start Deck") to drag it.</em></p>')
+LIVE_HELP = """\
+To present offline without these files, present live inside JupyterLab (jupyterlab-slideshow,
+installed with the course): make lab, open the notebook, Run All, click its first cell, then
+Ctrl+Shift+C "Start Deck"; widgets stay live. Space / Shift+Space move through the slides."""
 
 
 def vendor_files():
@@ -155,7 +155,7 @@ def main(argv=None):
               "(arrow keys or Space; Esc for the overview; S for speaker notes).")
     else:
         print("npm was not found, so these slides load reveal.js and MathJax from the internet: they need "
-              "a network connection when shown.\n" + RISE_HELP)
+              "a network connection when shown.\n" + LIVE_HELP)
     return 0
 
 
