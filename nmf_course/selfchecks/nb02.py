@@ -7,7 +7,9 @@ import numpy as np
 import nmf_helpers as nh  # the reference answers (used at call time only)
 from nmf_course.selfchecks.common import fail, passed, small_problems, returned, as_pair, first_mismatch
 
-__all__ = ["check_log_likelihood", "check_update", "check_nmf"]
+__all__ = ["check_log_likelihood", "check_update", "check_nmf", "check_em_counts"]
+
+REFERENCES = {"check_em_counts": ("update_loops", "update_broadcast", "update_matmul")}
 
 
 def check_log_likelihood(fn):
@@ -100,3 +102,45 @@ def check_nmf(fn):
         fail(check, f"your fit's deviance {mine:.6g} is well above the reference "
                      f"{reference:.6g}: did it stop before converging?")
     passed(check, f"your fit reaches deviance {mine:.6g} (reference {reference:.6g})")
+
+
+def expected_counts(V, W, H):
+    """The E step: C[i, a, mu] = V[i, mu] W[i, a] H[a, mu] / (W H)[i, mu], 0 where W H = 0."""
+    Q = nh.ratio(V, W @ H)
+    return W[:, :, np.newaxis] * H[np.newaxis, :, :] * Q[:, np.newaxis, :]
+
+
+def check_em_counts(fn):
+    """Test fn(V, W, H) -> the N x R x M expected hidden counts of the E step, on small cases."""
+    check = "check_em_counts"
+    for k, (V, W, H) in enumerate(small_problems(), start=1):
+        inputs = (V.copy(), W.copy(), H.copy())
+        C = np.asarray(returned(fn(*inputs), check), dtype=float)
+        for name, before, after in (("V", V, inputs[0]), ("W", W, inputs[1]), ("H", H, inputs[2])):
+            if not np.array_equal(before, after):
+                fail(check, f"your function changed its input {name}; work on new arrays instead")
+        (N, M), R = V.shape, W.shape[1]
+        if C.shape != (N, R, M):
+            hint = " (the axes should be gene, module, sample)" if sorted(C.shape) == sorted((N, R, M)) else ""
+            fail(check, f"on test case {k} the counts should have shape (N, R, M) = {(N, R, M)}, "
+                        f"got {C.shape}{hint}")
+        if np.isnan(C).any():
+            fail(check, f"on test case {k} your counts have NaN entries (test case 4 has a gene with "
+                        "W H = 0: take V / (W H) as 0 there)")
+        if (C < 0).any():
+            fail(check, f"on test case {k} your counts have negative entries")
+        sums, fitted = C.sum(axis=1), (W @ H) > 0
+        if not np.allclose(sums[fitted], V[fitted], rtol=1e-9, atol=1e-9):
+            if np.allclose(sums[fitted], 1):
+                why = "they sum to 1: multiply the shares by V"
+            elif np.allclose(C, W[:, :, np.newaxis] * H[np.newaxis, :, :]):
+                why = "they are W H's terms: multiply by V / (W H)"
+            else:
+                why = "is each share W[i, a] H[a, mu] / (W H)[i, mu] times V[i, mu]?"
+            fail(check, f"on test case {k} your counts summed over modules (axis 1) should give V, "
+                        f"but they do not: {why}")
+        problem = first_mismatch(C, expected_counts(V, W, H))
+        if problem:
+            fail(check, f"on test case {k} your counts {problem}")
+    passed(check, "your expected counts match the E step on 4 test cases, and summed over "
+                  "modules they give V back")
