@@ -26,7 +26,7 @@
 # You do not need to know PCA or k-means beforehand; both are explained in a sentence where
 # they are used.
 
-# %% slideshow={"slide_type": "-"}
+# %%
 import os
 # Our matrices are small: one BLAS thread is fastest, and avoids slowdowns on a busy machine.
 # (This must come before NumPy is imported; delete the line to use all cores.)
@@ -65,7 +65,7 @@ nh.use_course_style()
 # VQ, scikit-learn's `KMeans` groups the images into $R$ clusters and each prototype is the mean
 # image of its cluster. For NMF we use the course's `nh.nmf`.
 
-# %% slideshow={"slide_type": "-"}
+# %%
 def fit_vq(V, R, seed=SEED, n_init=4):
     """k-means on the images (columns of V): prototypes (pixels x R), one-hot H, reconstruction.
     n_init: how many seeded k-means starts to try (the best is kept)."""
@@ -145,7 +145,7 @@ def show_montage(ax, B, shape, n_columns, signed=False, cmap="viridis"):
 # images of 8 x 8 pixels, each pixel an ink level from 0 to 16. We take 500 of them at random,
 # so every fit below takes a second or two, and lay them out as pixels x images.
 
-# %% slideshow={"slide_type": "-"}
+# %%
 digits = load_digits()
 rng = np.random.default_rng(SEED)
 chosen = np.sort(rng.choice(len(digits.target), size=500, replace=False))
@@ -167,7 +167,7 @@ plt.show()
 # Now the three fits, each with $R = 16$ basis images. The NMF fit runs to convergence with
 # `nh.nmf`'s default stopping rule (a few seconds).
 
-# %% slideshow={"slide_type": "-"}
+# %%
 R = 16
 basis, weights, recon = {}, {}, {}
 basis["VQ"], weights["VQ"], recon["VQ"] = fit_vq(V_digits, R)
@@ -176,7 +176,7 @@ basis["NMF"], weights["NMF"], recon["NMF"] = fit_nmf(V_digits, R)
 METHODS = ["VQ", "PCA", "NMF"]
 print(f"fitted VQ, PCA and NMF with R = {R}: W is {basis['NMF'].shape[0]} pixels x {R} for each")
 
-# %% slideshow={"slide_type": "-"}
+# %%
 fig, axes = plt.subplots(1, 3, figsize=(9.6, 4.1), layout="constrained")
 titles = {"VQ": "VQ: prototypes\n(whole digits)", "PCA": "PCA: eigen-images\n(red < 0 < blue)",
           "NMF": "NMF: parts\n(strokes)"}
@@ -195,7 +195,7 @@ plt.show()
 # blue: each is a *contrast* between regions, not a piece of a digit. NMF's basis images are small
 # strokes and blobs: a bit of a loop, a vertical bar, a corner. The numbers say the same:
 
-# %% slideshow={"slide_type": "-"}
+# %%
 def describe(V, basis, weights, recon):
     """Sparsity of the basis and of the weights, negative pixels and reconstruction error per method."""
     rows = {}
@@ -242,7 +242,7 @@ print_table(summary_digits)
 # Each method rebuilds an image from its $R = 16$ basis images. Here are six digits and their
 # three reconstructions, with the relative error of each.
 
-# %% slideshow={"slide_type": "-"}
+# %%
 examples = [0, 3, 5, 8, 11, 14]
 fig, axes = plt.subplots(4, len(examples), figsize=(9.6, 6.4), layout="constrained")
 show_images(axes[0], V_digits[:, examples], SHAPE_DIGITS, cmap="cividis")
@@ -290,7 +290,7 @@ for method in METHODS:
 # image. For NMF every term adds ink. For PCA, on top of the mean image, each term adds ink in
 # some pixels and *removes* it in others, and the terms partly cancel each other.
 
-# %% slideshow={"slide_type": "-"}
+# %%
 k = examples[2]                      # one of the digits above
 terms = {"PCA": basis["PCA"] * weights["PCA"][:, k],   # pixels x R: the R terms of image k
          "NMF": basis["NMF"] * weights["NMF"][:, k]}
@@ -330,7 +330,7 @@ for method in ["PCA", "NMF"]:
 # the figure redraws at once. Watch PCA's error fall fastest, NMF's parts become smaller and more
 # numerous, and VQ's prototypes become more specialised digits.
 
-# %% slideshow={"slide_type": "-"}
+# %%
 R_CHOICES = [4, 9, 16]
 precomputed = {}
 for r in R_CHOICES:
@@ -347,7 +347,7 @@ for r in R_CHOICES:
           "; near-zero pixels " + ", ".join(f"{m} {precomputed[r]['near_zero'][m]:.2f}" for m in METHODS))
 
 
-# %% slideshow={"slide_type": "-"} tags=["nbval-ignore-output"]
+# %% tags=["nbval-ignore-output"]
 def show_components(R):
     """Draw the basis images of the three methods for one precomputed R."""
     result = precomputed[R]
@@ -378,7 +378,7 @@ _ = widgets.interact(show_components,
 # close, middle or wide): 13 parts in all and $3^4 = 81$ poses. Each part is drawn with its own
 # random brightness, and the pixel values are Poisson counts, like photons on a camera.
 
-# %% slideshow={"slide_type": "-"}
+# %%
 SIZE = 15
 SHAPE_FIGURES = (SIZE, SIZE)
 
@@ -446,7 +446,7 @@ plt.show()
 # common). It needs non-negative matrices, so for PCA we pair each part with the eigen-image of
 # largest *absolute* cosine, which flatters PCA.
 
-# %% slideshow={"slide_type": "-"}
+# %%
 def cosine(A, B):
     """Cosine similarity of matching columns of A and B."""
     return np.sum(A * B, axis=0) / (np.linalg.norm(A, axis=0) * np.linalg.norm(B, axis=0))
@@ -470,7 +470,7 @@ for method in METHODS:
 print("NMF, part by part: " + ", ".join(f"{name} {s:.2f}" for name, s in zip(part_names, similarities["NMF"])))
 assert similarities["NMF"].min() > 0.9
 
-# %% slideshow={"slide_type": "-"}
+# %%
 fig, axes = plt.subplots(4, n_parts, figsize=(9.6, 4.6), layout="constrained")
 rows = [("true", None), ("NMF", "NMF"), ("PCA", "PCA"), ("VQ", "VQ")]
 show_images(axes[0], P_true, SHAPE_FIGURES)
@@ -486,7 +486,7 @@ fig.suptitle("Each true part and the basis image matched to it\n"
              "(number: cosine similarity; PCA in RdBu, red < 0)", fontsize=14)
 plt.show()
 
-# %% [markdown] slideshow={"slide_type": "slide"}
+# %% [markdown] slideshow={"slide_type": "subslide"}
 # NMF recovers every limb position as its own basis image, and the head and body as another:
 # the cosine similarities printed above are all close to 1. (Some limb images carry a faint copy
 # of the body: the body is in every image, so a little of it can ride along with any part.) PCA's eigen-images mix several
@@ -510,7 +510,7 @@ plt.show()
 # that its pixel mean and standard deviation are both 0.25, then clipped to [0, 1]. `load_faces()`
 # (in `nmf_course/faces.py`) does this and returns $V$ with one face per column.
 
-# %% slideshow={"slide_type": "-"}
+# %%
 V_faces = load_faces()                     # 361 pixels x 2,429 faces
 print(f"V is {V_faces.shape[0]} pixels x {V_faces.shape[1]:,} faces; values {V_faces.min():.0f} to "
       f"{V_faces.max():.0f}, mean {V_faces.mean():.3f}; clipped: {np.mean(V_faces == 0):.1%} of "
@@ -532,7 +532,7 @@ plt.show()
 # (`dtype=np.float32`), a few seconds: **not converged to 1 unit; enough for the parts to appear**
 # (the deviance printed below is still falling).
 
-# %% slideshow={"slide_type": "-"}
+# %%
 R_FACES = 49
 fit_faces = nh.nmf(V_faces, R_FACES, seed=SEED, max_iter=200, dtype=np.float32)  # capped on purpose
 faces_basis = {"NMF": fit_faces.W}
@@ -547,7 +547,7 @@ print(f"NMF: deviance about {round(fit_faces.deviance, -2):,.0f} after {fit_face
       f"(converged: {fit_faces.converged}); it fell by about {round(trace[-2] - trace[-1], -1):,.0f} "
       f"in the last {fit_faces.check_every}")
 
-# %% slideshow={"slide_type": "-"}
+# %%
 fig, axes = plt.subplots(1, 3, figsize=(9.6, 4.0), layout="constrained")
 face_titles = {"NMF": "NMF: parts\n(black = large)", "VQ": "VQ: prototypes\n(grey levels)",
                "PCA": "PCA: eigenfaces\n(red < 0 < blue)"}
@@ -577,7 +577,7 @@ plt.show()
 # Below, one face rebuilt by each method, with its 49 weights laid out as the montages are (the
 # weight in row 2, column 3 belongs to the basis image in row 2, column 3 above).
 
-# %% slideshow={"slide_type": "-"}
+# %%
 face = 0                                              # the first face; try others
 fig, axes = plt.subplots(2, 4, figsize=(9.6, 5.4), layout="constrained")
 axes[0, 0].imshow(V_faces[:, face].reshape(FACE_SHAPE), cmap="gray", vmin=0, vmax=1)
@@ -601,7 +601,7 @@ axes[1, 0].axis("off")
 fig.suptitle(f"Face {face} rebuilt by each method (top) from its 49 weights (bottom)", fontsize=14)
 plt.show()
 
-# %% slideshow={"slide_type": "-"}
+# %%
 summary_faces = describe(V_faces, faces_basis, faces_weights, faces_recon)
 print_table(summary_faces)
 
@@ -630,7 +630,7 @@ print_table(summary_faces)
 # Write `my_svd_reconstruct(V, k)` that returns $V_k$, the same shape as $V$. `np.linalg.svd(V,
 # full_matrices=False)` returns `U, s, Qt` with `s` sorted largest first; do not centre $V$.
 
-# %% slideshow={"slide_type": "-"}
+# %%
 def my_svd_reconstruct(V, k):
     """The rank-k truncated SVD of V (not centred): U_k diag(s_k) Q_k^T, the same shape as V."""
     ### BEGIN SOLUTION
@@ -639,14 +639,14 @@ def my_svd_reconstruct(V, k):
     ### END SOLUTION
 
 
-# %% slideshow={"slide_type": "-"}
+# %%
 nh.check_svd_reconstruct(my_svd_reconstruct)
 
-# %% [markdown] slideshow={"slide_type": "fragment"}
+# %% [markdown] slideshow={"slide_type": "subslide"}
 # Here is the comparison on the faces at $R = 49$ (computed with NumPy's SVD directly, so it runs
 # whether or not your function is finished):
 
-# %% slideshow={"slide_type": "-"}
+# %%
 U_faces, s_faces, Qt_faces = np.linalg.svd(V_faces, full_matrices=False)
 best_49 = (U_faces[:, :R_FACES] * s_faces[:R_FACES]) @ Qt_faces[:R_FACES]
 errors_faces = {"truncated SVD (rank 49)": relative_error(V_faces, best_49),
@@ -657,7 +657,7 @@ for name, error in errors_faces.items():
     print(f"{name:24} relative error {error:.3f}")
 assert errors_faces["truncated SVD (rank 49)"] <= errors_faces["NMF (rank 49)"]
 
-# %% [markdown] slideshow={"slide_type": "-"}
+# %% [markdown] slideshow={"slide_type": "subslide"}
 # The truncated SVD of rank 49 reaches a relative error of 0.181; NMF's rank-49 product, at 0.246,
 # cannot do better, and that gap is what its non-negative, readable parts cost in squared error
 # (here also what stopping at 200 iterations costs). PCA's 0.180 is a hair below the truncated
