@@ -1,7 +1,10 @@
 """Rebuild the course's provided count tables and their answer key.
 
-    python data/make_data.py            # writes into data/ (next to this script)
-    python data/make_data.py OUTDIR     # writes the same files into OUTDIR
+    python data/make_data.py            # the tables into data/, the key into instructor/
+    python data/make_data.py OUTDIR     # all three files into OUTDIR
+
+The answer key (instructor/answer_key.json) is for instructors: instructor/ is never
+copied to student/.
 
 Every random draw comes from np.random.default_rng with a fixed seed, so the files
 come out byte-identical on every run (tests/test_data.py checks this and the SHA-256
@@ -29,6 +32,7 @@ Sample names are cell types and sit in a comment line starting "# samples:".
 
 import hashlib
 import json
+import os
 import sys
 from pathlib import Path
 
@@ -161,22 +165,30 @@ def make_table(seed, modules, n_moonlighters, depth, alpha, favoured, clear_shar
     return genes, samples, V, key, comment
 
 
-def main(outdir):
+def main(outdir, keydir=None):
+    """Write the tables into outdir and answer_key.json into keydir (default: outdir);
+    print the SHA-256 of each file, named relative to outdir."""
     outdir = Path(outdir)
-    outdir.mkdir(parents=True, exist_ok=True)
+    keydir = outdir if keydir is None else Path(keydir)
+    for folder in (outdir, keydir):
+        folder.mkdir(parents=True, exist_ok=True)
     answer_key = {}
     for filename, settings in TABLES.items():
         genes, samples, V, key, comment = make_table(**settings)
         nh.save_counts(outdir / filename, genes, V, comment=comment)
         answer_key[filename] = key
     text = json.dumps(answer_key, indent=2, sort_keys=False) + "\n"
-    (outdir / "answer_key.json").write_text(text, encoding="utf-8")
-    for filename in [*TABLES, "answer_key.json"]:
-        digest = hashlib.sha256((outdir / filename).read_bytes()).hexdigest()
-        print(f"{digest}  {filename}")
+    (keydir / "answer_key.json").write_text(text, encoding="utf-8")
+    for path in [*(outdir / name for name in TABLES), keydir / "answer_key.json"]:
+        digest = hashlib.sha256(path.read_bytes()).hexdigest()
+        print(f"{digest}  {Path(os.path.relpath(path, outdir)).as_posix()}")
 
 
 if __name__ == "__main__":
     if len(sys.argv) > 2:
         sys.exit("usage: python data/make_data.py [OUTDIR]")
-    main(sys.argv[1] if len(sys.argv) == 2 else Path(__file__).resolve().parent)
+    if len(sys.argv) == 2:
+        main(sys.argv[1])
+    else:
+        here = Path(__file__).resolve().parent
+        main(here, here.parent / "instructor")

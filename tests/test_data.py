@@ -12,13 +12,16 @@ import pytest
 
 import nmf_helpers as nh
 
-DATA = Path(__file__).resolve().parent.parent / "data"
+ROOT = Path(__file__).resolve().parent.parent
+DATA = ROOT / "data"
+KEY = ROOT / "instructor" / "answer_key.json"   # for instructors only: never in notebooks/ or student/
 
-# The same list is in data/README.md (a test below checks that they agree).
+# The same list is in data/README.md (a test below checks that they agree); names are
+# relative to data/.
 CHECKSUMS = {
     "atlas_counts.txt": "d23669d56f92734dbf982ef2486bce366192d0118a3a7b146840a46fcb8b29f6",
     "atlas_counts_hard.txt": "c16e10a364eb886233f69b9d9f02c6844403679720dd039897a18ce142afd51e",
-    "answer_key.json": "d87d460839ae8dd3029ad7ede8b5eb2295f6d3cd512c15e5a8cddc555fdc5396",
+    "../instructor/answer_key.json": "d87d460839ae8dd3029ad7ede8b5eb2295f6d3cd512c15e5a8cddc555fdc5396",
 }
 TABLES = ["atlas_counts.txt", "atlas_counts_hard.txt"]
 
@@ -51,11 +54,12 @@ def test_script_rebuilds_byte_identical_files(tmp_path):
     result = subprocess.run([sys.executable, str(DATA / "make_data.py"), str(tmp_path)],
                             capture_output=True, text=True, timeout=60)
     assert result.returncode == 0, result.stderr
-    for filename in CHECKSUMS:
-        assert (tmp_path / filename).read_bytes() == (DATA / filename).read_bytes(), filename
+    for filename in CHECKSUMS:      # with OUTDIR, all three files go there
+        name = Path(filename).name
+        assert (tmp_path / name).read_bytes() == (DATA / filename).read_bytes(), filename
     # the script prints the checksums of what it wrote, in sha256sum's format
     for filename, digest in CHECKSUMS.items():
-        assert f"{digest}  {filename}" in result.stdout
+        assert f"{digest}  {Path(filename).name}" in result.stdout
 
 
 @pytest.mark.parametrize("filename", TABLES)
@@ -76,7 +80,7 @@ def test_depths_are_as_documented():
 
 
 def test_answer_key_matches_the_tables():
-    key = json.loads((DATA / "answer_key.json").read_text(encoding="utf-8"))
+    key = json.loads(KEY.read_text(encoding="utf-8"))
     assert set(key) == set(TABLES)
     for filename in TABLES:
         genes, _ = nh.load_counts(DATA / filename)
@@ -167,18 +171,13 @@ def test_empty_and_non_utf8_files_give_readable_errors(tmp_path, data, message):
     assert "variant.txt" in str(info.value)
 
 
-def test_only_the_instructors_section_of_notebook_06_reads_the_answer_key():
-    notebook = DATA.parent / "notebooks" / "06_provided_data.ipynb"
-    cells = json.loads(notebook.read_text(encoding="utf-8"))["cells"]
-    sources = ["".join(cell["source"]) for cell in cells]
-    starts = [k for k, cell in enumerate(cells)
-              if cell["cell_type"] == "markdown" and sources[k].startswith("## ") and "Instructor" in sources[k]]
-    assert len(starts) == 1, "notebook 06 has one instructor's section, a markdown cell '## ... Instructor...'"
-    start = starts[0]
-    assert start > len(cells) // 2, "the instructor's section comes last"
-    assert not any("answer_key" in text for text in sources[:start]), "the answer key is read before the instructor's section"
-    readers = [k for k in range(start, len(cells))
-               if cells[k]["cell_type"] == "code" and "answer_key.json" in sources[k]]
-    assert readers, "the instructor's section does not read data/answer_key.json"
-    assert not any(cell["cell_type"] == "markdown" and sources[k].startswith("## ")
-                   for k, cell in enumerate(cells) if k > start), "a section follows the instructor's one"
+def test_no_notebook_for_students_mentions_the_answer_key_and_the_instructor_notebook_reads_it():
+    assert not (DATA / "answer_key.json").exists(), "the answer key lives in instructor/, not data/"
+    for notebook in sorted((ROOT / "notebooks").glob("*.ipynb")):
+        text = notebook.read_text(encoding="utf-8")
+        assert "answer_key" not in text and "answer key" not in text.lower(), (
+            f"{notebook.name} mentions the answer key: it belongs in instructor/ only")
+    cells = json.loads((ROOT / "instructor" / "06_answer_key.ipynb").read_text(encoding="utf-8"))["cells"]
+    readers = [cell for cell in cells
+               if cell["cell_type"] == "code" and "answer_key.json" in "".join(cell["source"])]
+    assert readers, "instructor/06_answer_key.ipynb does not read answer_key.json"
