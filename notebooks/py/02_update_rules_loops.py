@@ -177,8 +177,9 @@ print(inspect.getsource(nh.log_likelihood))
 #
 # EM's guarantee (Dempster, Laird & Rubin 1977) is that an E step followed by any M step that
 # raises the expected complete-data log-likelihood never lowers L, the log-likelihood of what we
-# observe. Lee and Seung (2001) reached the same inequality with an *auxiliary function*
-# $G(h, h^t) \ge L(h)$, equal at $h = h^t$; the two proofs are the same argument in two languages.
+# observe. Lee and Seung (2001) reached the same inequality with an *auxiliary function*: for the
+# objective they minimise, F = −L, a function $G(h, h^t) \ge F(h)$ for every h, with equality at
+# $h = h^t$, whose minimum is the update; the two proofs are the same argument in two languages.
 #
 # ### The course's form: a denominator that cancels
 #
