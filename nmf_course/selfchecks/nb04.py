@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import numpy as np
+from scipy.special import xlogy
 
 import nmf_helpers as nh  # the reference answers (used at call time only)
-from nmf_course.selfchecks.common import fail, passed, returned
+from nmf_course.selfchecks.common import fail, passed, returned, small_problems
 
 __all__ = ["check_information_criteria"]
 
@@ -47,3 +48,78 @@ def check_information_criteria(fn):
             fail(check, f"BIC should be k ln(n) - 2L = {ref_bic:.10g}: you returned {bic:.10g} "
                          f"{where}" + (f" ({hint})" if hint else ""))
     passed(check, f"your AIC and BIC match the formulas on {len(cases)} test cases")
+
+
+REFERENCES = {
+    "check_n_params": ("rank_scan",),
+    "check_heldout_log_likelihood": ("log_likelihood", "deviance", "rank_scan"),
+}
+__all__ += ["check_n_params", "check_heldout_log_likelihood"]
+
+
+def check_n_params(fn):
+    """Test fn(N, M, R) -> the number of free parameters k = R (N - 1) + R M that the course
+    (and rank_scan) counts for an NMF whose W has columns summing to 1."""
+    check = "check_n_params"
+    for N, M, R in [(100, 60, 4), (7, 5, 2), (30, 12, 1), (1000, 200, 6)]:
+        result = returned(fn(N, M, R), check)
+        if isinstance(result, (bool, np.bool_)) or not isinstance(result, (int, np.integer, float, np.floating)):
+            fail(check, f"your function should return one number, but it returned {type(result).__name__}")
+        expected = R * (N - 1) + R * M
+        if result == expected:
+            continue
+        where = f"for N={N}, M={M}, R={R}"
+        hints = {N * R + R * M: "you counted every entry of W; each column of W sums to 1, so only "
+                                "N - 1 of its N entries are free",
+                 R * (N + M - R): "that is R(N + M - R), the dimension once the full R x R freedom "
+                                  "(W A, A^-1 H) is removed; the course, like rank_scan, counts "
+                                  "k = R(N - 1) + RM (columns of W sum to 1)",
+                 R * (N - 1) + R * (M - 1): "H's entries are all free: R M of them, not R (M - 1)",
+                 N * M: "that is the number of observations n = N M, not of parameters",
+                 (N - 1) + M: "that is one module's worth; multiply by R",
+                 R * (N - 1): "you left out H's R M parameters",
+                 R * M: "you left out W's R (N - 1) parameters"}
+        hint = hints.get(result, "")
+        fail(check, f"k should be R(N - 1) + RM = {expected:,} {where}, but you returned {result:,}"
+                    + (f" ({hint})" if hint else ""))
+    passed(check, "k = R(N - 1) + RM on 4 test cases")
+
+
+def _heldout_cases():
+    cases = []
+    for seed, (V, W, H) in enumerate(small_problems()):
+        mask = nh.holdout_mask(V.shape, 0.3, seed=seed)
+        if seed == 3:                       # gene 0 has no counts and W H = 0: hide two of them
+            mask[0, :2] = False
+        cases.append((V, W, H, mask))
+    return cases
+
+
+def check_heldout_log_likelihood(fn):
+    """Test fn(V, W, H, mask) -> sum of V log(WH) - WH over the hidden entries (mask False)."""
+    check = "check_heldout_log_likelihood"
+    for k, (V, W, H, mask) in enumerate(_heldout_cases()):
+        result = returned(fn(V.copy(), W.copy(), H.copy(), mask.copy()), check)
+        try:
+            mine = float(result)
+        except (TypeError, ValueError):
+            fail(check, f"your function should return one number (a sum), but it returned "
+                        f"{type(result).__name__}" + (f" of shape {np.shape(result)}" if np.ndim(result) else ""))
+        expected = nh.log_likelihood(V, W, H, ~mask)
+        if np.isclose(mine, expected, rtol=1e-9, atol=1e-9):
+            continue
+        where = f"in test case {k + 1} ({V.shape[0]} x {V.shape[1]}, {int((~mask).sum())} hidden entries)"
+        if np.isnan(mine):
+            fail(check, f"you returned NaN {where}: a hidden entry with V = 0 and W H = 0 gives 0 log 0, "
+                        "which counts as 0 (use scipy.special.xlogy(V, WH), or np.where)")
+        WH = W @ H
+        hints = {nh.log_likelihood(V, W, H, mask): "you summed over the fitted entries (mask True); "
+                                                   "the held-out score sums over the hidden ones (mask False)",
+                 nh.log_likelihood(V, W, H): "you summed over all entries; sum only where mask is False",
+                 float(np.sum(xlogy(V, WH)[~mask])): "you left out the - W H term",
+                 float(np.sum((xlogy(V, WH) + WH)[~mask])): "the W H term enters with a minus sign",
+                 float(np.sum((xlogy(V, WH) - WH)[~mask]) / max((~mask).sum(), 1)): "you averaged; return the sum"}
+        hint = next((text for value, text in hints.items() if np.isclose(mine, value, rtol=1e-9)), "")
+        fail(check, f"the held-out log-likelihood should be {expected:.10g}, you returned {mine:.10g} "
+                    f"{where}" + (f" ({hint})" if hint else ""))
+    passed(check, "your held-out sums match on 4 test cases (including a hidden 0 log 0 entry)")

@@ -1,4 +1,4 @@
-"""Self-checks for Notebooks 05 and 06, reading W."""
+"""Self-checks for Notebook 05, reading W."""
 
 from __future__ import annotations
 
@@ -38,3 +38,29 @@ def check_moonlighters(fn, threshold=0.1):
         fail(check, f"on the true W of a simulation you missed genes {missing} and "
                      f"wrongly included {extra}")
     passed(check, f"you found the {len(expected)} moonlighting genes {expected.tolist()}")
+
+
+REFERENCES = {"check_read_shares": ()}
+__all__ += ["check_read_shares"]
+
+
+def check_read_shares(fn):
+    """Test fn(W, H) -> each gene's share of its reads per module: W diag(sum_mu H) row-normalised."""
+    check = "check_read_shares"
+    W = np.array([[0.5, 0.1, 0.0], [0.0, 0.0, 0.0], [0.3, 0.1, 0.5], [0.2, 0.8, 0.5]])
+    H = np.array([[100.0, 300.0], [5.0, 15.0], [40.0, 0.0]])   # module totals 400, 20, 40
+    mine = np.asarray(returned(fn(W.copy(), H.copy()), check), dtype=float)
+    expected = nh.row_normalize(W * H.sum(axis=1))
+    if mine.shape != expected.shape:
+        fail(check, f"your shares have shape {mine.shape}; they should be genes x modules, {expected.shape}")
+    if np.isnan(mine).any():
+        fail(check, "your shares contain NaN: a gene with no weight (row 2 here) should stay all zero")
+    problem = first_mismatch(mine, expected)
+    if problem:
+        hints = [(nh.row_normalize(W), "that is row_normalize(W): multiply each column of W by its "
+                                       "module's total H[a, :].sum() first"),
+                 (W * H.sum(axis=1), "the totals are right, but divide each row by its sum"),
+                 (nh.row_normalize(W / H.sum(axis=1)), "multiply by the module totals, do not divide")]
+        hint = next((text for ref, text in hints if ref.shape == mine.shape and np.allclose(mine, ref)), "")
+        fail(check, f"your shares {problem}" + (f" ({hint})" if hint else ""))
+    passed(check, "each gene's reads split over the modules, weighted by the modules' totals")
