@@ -368,7 +368,7 @@ if chosen(R):
 # If the restarts end within a few units of each other, no restart got stuck in a clearly
 # worse local optimum. W's columns sum to 1 (each is a module's expression profile); to ask
 # *which module a gene belongs to*, we row-normalise W: entry [i, a] becomes gene i's share in
-# module a. A gene in one module has a share near 1 there and near 0 elsewhere; a moonlighting
+# module a (a share of the gene's weights, not of its reads: notebook 05 shows the difference). A gene in one module has a share near 1 there and near 0 elsewhere; a moonlighting
 # gene has two clear shares.
 
 # %% slideshow={"slide_type": "-"}
