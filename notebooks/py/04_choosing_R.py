@@ -55,8 +55,8 @@ print(f"moonlighting genes: {', '.join(sim.gene_names[i] for i in sim.moonlighte
 # `nh.rank_scan` calls `nh.nmf` for each R. Each fit starts from 5 random positive W and H
 # (`n_restarts=5`), runs the multiplicative updates until the deviance D stops falling (the
 # helper's default: every fit ends within about 1 unit of D of where a far longer run would end)
-# and keeps the best of the 5. Above the true R the fits need many more iterations, so the
-# scan takes several seconds.
+# and keeps the best of the 5. From the true R on, the fits need thousands of iterations
+# instead of hundreds (the last column), so the scan takes several seconds.
 
 # %% slideshow={"slide_type": "-"}
 ranks = range(1, 7)
@@ -400,7 +400,8 @@ print(f"\nR = 3 with 10 other restarts: {np.sum(below3 > 1000)} of 10 end far be
 #   extra module bends towards a different pattern of noise, and each pattern is its own
 #   (shallow) optimum. The differences are real but small: BIC's margin between R = 4 and 5
 #   (ΔBIC in section 4) is far larger. AIC's margin is narrow (its ΔAIC at R = 5 is only a few
-#   tens of units), so for AIC even this much matters: fit R = 5 badly, and AIC could tip.
+#   tens of units), and a spread of Δ in L is 2Δ in AIC: for AIC even this much matters, and a
+#   luckier R = 5 restart or an R = 4 fit stopped short could tip the choice.
 
 # %% slideshow={"slide_type": "-"}
 def composition(W_fit):
