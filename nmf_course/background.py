@@ -24,6 +24,7 @@ from dataclasses import dataclass
 
 import numpy as np
 from scipy.special import xlogy
+from threadpoolctl import threadpool_limits
 
 import nmf_helpers as nh  # used at call time only
 from nmf_course import validation
@@ -132,23 +133,28 @@ def nmf_with_offset(V, R, b=None, *, estimate_b=True, per_pixel=False, n_restart
         b0 = np.full((V.shape[0], 1), float(b0))
     b0 = np.maximum(b0, 1e-3) if estimate_b else b0  # a zero offset could never grow again
     VlogV = xlogy(V, V)
-    fits = []
-    for _ in range(n_restarts):
-        W, H = nh.random_start(rng, *V.shape, R, np.maximum(V - b0, 0) + 1e-3)
-        b_now = b0.copy()
-        trace = [_deviance(V, W, H, b_now, VlogV)]
-        converged, n_iter = False, 0
-        for n_iter in range(1, max_iter + 1):
-            W, H = _step(V, W, H, b_now)
-            if estimate_b:
-                b_now = _b_step(V, W, H, b_now)
-            if n_iter % check_every == 0 or n_iter == max_iter:
-                trace.append(_deviance(V, W, H, b_now, VlogV))
-                if nh.has_converged(trace[-2], trace[-1], tol):
-                    converged = True
-                    break
-        fits.append((W, H, b_now, np.array(trace), n_iter, converged))
+    with threadpool_limits(limits=1, user_api="blas"):  # thin products: threads cost more than they save
+        fits = [_fit_one(V, R, b0, estimate_b, rng, max_iter, tol, check_every, VlogV)
+                for _ in range(n_restarts)]
     W, H, b_best, trace, n_iter, converged = min(fits, key=lambda fit: fit[3][-1])
     return OffsetResult(W=W, H=H, b=b_best, deviance=float(trace[-1]), n_iter=n_iter,
                         converged=converged, deviance_trace=trace, check_every=check_every,
                         restart_deviances=np.array([fit[3][-1] for fit in fits]))
+
+
+def _fit_one(V, R, b0, estimate_b, rng, max_iter, tol, check_every, VlogV):
+    """One restart of nmf_with_offset: (W, H, b, trace, n_iter, converged)."""
+    W, H = nh.random_start(rng, *V.shape, R, np.maximum(V - b0, 0) + 1e-3)
+    b_now = b0.copy()
+    trace = [_deviance(V, W, H, b_now, VlogV)]
+    converged, n_iter = False, 0
+    for n_iter in range(1, max_iter + 1):
+        W, H = _step(V, W, H, b_now)
+        if estimate_b:
+            b_now = _b_step(V, W, H, b_now)
+        if n_iter % check_every == 0 or n_iter == max_iter:
+            trace.append(_deviance(V, W, H, b_now, VlogV))
+            if nh.has_converged(trace[-2], trace[-1], tol):
+                converged = True
+                break
+    return W, H, b_now, np.array(trace), n_iter, converged
