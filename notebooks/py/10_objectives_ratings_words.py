@@ -388,8 +388,8 @@ assert agree(W_a @ H_a, W_b @ H_b) and agree(W_c @ H_c, W_d @ H_d)
 #
 # Run both to the end, though, and they part. For `beta_loss="kullback-leibler"` (and any
 # $\beta \leq 1$) scikit-learn sets every entry of $H$ below machine epsilon (2.2e-16) to exactly 0
-# after each step (`H[H < np.finfo(np.float64).eps] = 0.0` in `sklearn/decomposition/_nmf.py`, "for
-# stability"). A multiplicative step multiplies an entry by a factor, so **a 0 stays 0 for ever**,
+# after each step (`H[H < np.finfo(np.float64).eps] = 0.0`, line 864 of `sklearn/decomposition/_nmf.py` in
+# scikit-learn 1.9.1, "necessary for stability"). A multiplicative step multiplies an entry by a factor, so **a 0 stays 0 for ever**,
 # even when the optimum needs that entry to grow again later. An entry that dips below 2.2e-16 on
 # the way is lost. Here is the homework's simulated table (100 genes x 60 samples, R = 4) from one
 # random start, the case the course's benchmark measured:
