@@ -1,6 +1,8 @@
 """Execute course notebooks in place, the one way every committed output is made.
 
     python -m nmf_course.execute notebooks/02_update_rules_loops.ipynb [more.ipynb ...]
+    python -m nmf_course.execute --no-run notebooks/*.ipynb   (after a metadata-only change:
+                                                             normalise and rewrite the twins)
 
 Each notebook runs top to bottom in a fresh kernel started in its own folder (as nbval and
 JupyterLab do), with a time limit per cell and for the whole notebook, so an unattended run
@@ -86,12 +88,25 @@ def execute(path, cell_timeout=CELL_TIMEOUT, notebook_timeout=NOTEBOOK_TIMEOUT):
     write_text_twin(path, nb)
 
 
+def refresh(path):
+    """Normalise a notebook without running it and rewrite its text twin (metadata-only edits)."""
+    nb = normalize(nbformat.read(path, as_version=4))
+    nbformat.write(nb, path)
+    write_text_twin(path, nb)
+
+
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("notebooks", nargs="+", type=Path)
     parser.add_argument("--cell-timeout", type=int, default=CELL_TIMEOUT)
     parser.add_argument("--notebook-timeout", type=int, default=NOTEBOOK_TIMEOUT)
+    parser.add_argument("--no-run", action="store_true",
+                        help="only normalise and rewrite the text twins (outputs untouched)")
     args = parser.parse_args(argv)
+    if args.no_run:
+        for path in args.notebooks:
+            refresh(path)
+        return 0
     for path in args.notebooks:
         start = time.perf_counter()
         try:
