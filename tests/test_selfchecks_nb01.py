@@ -3,6 +3,8 @@
 import numpy as np
 import pytest
 
+import nmf_helpers as nh
+
 from nmf_course.selfchecks.common import SelfCheckError
 from nmf_course.selfchecks.nb01 import check_compression
 
@@ -34,3 +36,20 @@ def test_numpy_numbers_pass(capsys):
 def test_mistakes_are_named(broken, message):
     with pytest.raises(SelfCheckError, match=message):
         check_compression(broken)
+
+
+def test_check_simulator_runs_the_function_and_checks_its_result(capsys):
+    from nmf_course.selfchecks.nb01 import check_simulator
+
+    def simulator(N, M, R, n_moonlighters, rng):
+        sim = nh.simulate(N, M, R, n_moonlighters, seed=rng)
+        return sim.W, sim.H, sim.V
+
+    check_simulator(simulator)
+    assert "PASSED check_simulation" in capsys.readouterr().out
+    with pytest.raises(SelfCheckError, match="should return a tuple \\(W, H, V\\)"):
+        check_simulator(lambda N, M, R, n, rng: simulator(N, M, R, n, rng)[:2])
+    with pytest.raises(SelfCheckError, match="returned None"):
+        check_simulator(lambda *args: None)
+    with pytest.raises(NotImplementedError):
+        check_simulator(lambda *args: (_ for _ in ()).throw(NotImplementedError()))

@@ -7,9 +7,9 @@ import numpy as np
 import nmf_helpers as nh  # the reference answers (used at call time only)
 from nmf_course.selfchecks.common import fail, passed, returned
 
-__all__ = ["check_simulation", "check_compression"]
+__all__ = ["check_simulation", "check_simulator", "check_compression"]
 
-REFERENCES = {"check_compression": ()}
+REFERENCES = {"check_compression": (), "check_simulator": ("simulate",)}
 
 
 def check_simulation(V, W, H, n_moonlighters=None):
@@ -73,3 +73,17 @@ def check_compression(fn):
             fail(check, f"for N, M, R = {N}, {M}, {R} compresses should be {expected < N * M}: {why}")
     passed(check, "W and H hold (N + M) R numbers, and R compresses while (N + M) R < N M "
                   f"(tested on {len(cases)} sizes, 100 x 60 with R = 37 and 38 among them)")
+
+
+def check_simulator(fn, seed=2019):
+    """Run fn(N=100, M=60, R=4, n_moonlighters=3, rng) -> (W, H, V) and check_simulation on it.
+
+    Calling the student's function inside the check (not in the notebook cell) means an
+    unfinished exercise shows as UNFINISHED instead of stopping Run All.
+    """
+    result = returned(fn(100, 60, 4, 3, np.random.default_rng(seed)), "check_simulator")
+    if not (isinstance(result, tuple) and len(result) == 3):
+        fail("check_simulator", f"your function should return a tuple (W, H, V), "
+                                f"got {type(result).__name__}")
+    W, H, V = result
+    check_simulation(V, W, H, n_moonlighters=3)

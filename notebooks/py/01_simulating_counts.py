@@ -17,7 +17,7 @@
 #
 # **What you need first**: Python and NumPy basics (arrays, `@`, `.sum(axis=...)`), and the idea of a random draw.
 
-# %% slideshow={"slide_type": "-"}
+# %%
 import inspect
 import ipywidgets as widgets
 import matplotlib.pyplot as plt
@@ -49,7 +49,7 @@ OKABE_ORANGE = "#E69F00"   # Okabe-Ito orange: marks moonlighting genes in every
 # The tiny example below has N = 6 genes, R = 2 modules and M = 5 samples. Module 1 uses
 # genes 1-3 and module 2 uses genes 4-6 (gene 3 is in both), and each sample mixes the two.
 
-# %% slideshow={"slide_type": "-"}
+# %%
 W_toy = np.array([[0.4, 0.0],
                   [0.3, 0.0],
                   [0.3, 0.2],
@@ -126,7 +126,7 @@ assert np.allclose(U * S[:2] @ Vt, V_toy)       # the flipped pair rebuilds V ju
 # For 100 x 60 the bound is 6,000 / 160 = 37.5, so R = 37 still compresses and R = 38 does not.
 # Small R is also what makes the factors interpretable: a few parts that explain many numbers.
 
-# %% slideshow={"slide_type": "-"}
+# %%
 N_hw, M_hw = 100, 60
 print(f"V: {N_hw} x {M_hw} = {N_hw * M_hw:,} numbers; compression needs R < {N_hw * M_hw / (N_hw + M_hw):.1f}")
 for R_try in (4, 5, 37, 38):
@@ -141,7 +141,7 @@ for R_try in (4, 5, 37, 38):
 # Write `my_compression(N, M, R)` that returns a pair `(stored, compresses)`: the number of
 # entries of W and H together, and whether that is strictly fewer than the N x M entries of V.
 
-# %% slideshow={"slide_type": "-"}
+# %% nbgrader={"grade": false, "grade_id": "01_simulating_counts-my_compression", "locked": false, "schema_version": 3, "solution": true, "task": false}
 def my_compression(N, M, R):
     """Return (stored, compresses): entries of W (N x R) and H (R x M), and whether stored < N * M."""
     ### BEGIN SOLUTION
@@ -150,7 +150,7 @@ def my_compression(N, M, R):
     ### END SOLUTION
 
 
-# %% slideshow={"slide_type": "-"}
+# %% nbgrader={"grade": true, "grade_id": "01_simulating_counts-my_compression-check", "locked": true, "points": 1, "schema_version": 3, "solution": false, "task": false}
 nh.check_compression(my_compression)
 
 # %% [markdown] slideshow={"slide_type": "slide"}
@@ -170,7 +170,7 @@ nh.check_compression(my_compression)
 # worked example: two factories with one discharge profile each over 24 hours (one in the
 # morning, one in the evening), mixed over 40 days, some days with one factory off.
 
-# %% slideshow={"slide_type": "-"}
+# %%
 hours = np.arange(24)
 profiles = np.column_stack([np.exp(-0.5 * ((hours - 8) / 2.0) ** 2),     # morning factory
                             np.exp(-0.5 * ((hours - 17) / 2.5) ** 2)])   # evening factory
@@ -244,7 +244,7 @@ for name, W_fit in parts.items():
 # large alpha they are all close to 1/n; with a small alpha most are almost 0 and a few take
 # nearly everything. Here are 100-long draws for four values of alpha.
 
-# %% slideshow={"slide_type": "-"}
+# %%
 rng = np.random.default_rng(SEED)
 alphas = [10, 1, 0.5, 0.1]
 n = 100
@@ -278,7 +278,7 @@ for alpha, x in draws.items():
 # modules harder to tell apart. Drag the slider (a logarithmic scale from 0.01 to 100) to see
 # both pictures change.
 
-# %% slideshow={"slide_type": "-"} tags=["nbval-ignore-output"]
+# %% tags=["nbval-ignore-output"]
 def show_dirichlet(alpha, n_modules=4, n_samples=20, seed=SEED):
     """Draw one 100-long Dirichlet vector and a 4-module mix for 20 samples; plot both."""
     rng = np.random.default_rng(seed)
@@ -316,7 +316,7 @@ display(widgets.VBox([alpha_slider, widgets.interactive_output(show_dirichlet, {
 # to get 4 reads is very noisy (50 %); a gene expected to get 10,000 reads is measured to
 # about 1 %. The table draws 20,000 counts for each mean and checks this.
 
-# %% slideshow={"slide_type": "-"}
+# %%
 rng = np.random.default_rng(SEED)
 means = [1, 4, 10, 100, 1_000, 10_000, 100_000]
 rows = []
@@ -351,7 +351,7 @@ plt.show()
 # alpha = 1). In the heatmaps the genes are sorted by module so the modules show up as
 # blocks; the moonlighting genes are marked in orange.
 
-# %% slideshow={"slide_type": "-"}
+# %%
 sim = nh.simulate(seed=SEED)
 N, M = sim.V.shape
 R = sim.W.shape[1]
@@ -363,7 +363,7 @@ for i in sim.moonlighters:
     print(f"moonlighter {sim.gene_names[i]} is in modules {(np.flatnonzero(sim.modules[i]) + 1).tolist()}")
 
 
-# %% slideshow={"slide_type": "-"}
+# %%
 def gene_order(modules):
     """Sort genes by their first module, then moonlighters last within it."""
     first = modules.argmax(axis=1)
@@ -406,7 +406,7 @@ plt.show()
 # (reads per sample, on a log scale) and watch V. At low depth the Poisson noise hides the
 # blocks; at high depth V looks like W H. The seed stays fixed, so only what you change changes.
 
-# %% slideshow={"slide_type": "-"} tags=["nbval-ignore-output"]
+# %% tags=["nbval-ignore-output"]
 def show_simulation(n_modules=4, n_moonlighters=3, depth=100_000, seed=SEED):
     """Simulate with the given settings and draw V (genes sorted by module, moonlighters marked)."""
     s = nh.simulate(n_modules=n_modules, n_moonlighters=n_moonlighters,
@@ -447,7 +447,7 @@ display(widgets.VBox([*controls.values(), widgets.interactive_output(show_simula
 #
 # Use only the `rng` you are given (never `np.random.seed`), so the same seed gives the same data.
 
-# %% slideshow={"slide_type": "-"}
+# %% nbgrader={"grade": false, "grade_id": "01_simulating_counts-my_simulation", "locked": false, "schema_version": 3, "solution": true, "task": false}
 def my_simulation(N, M, R, n_moonlighters, rng, alpha=1.0, depth=(90_000, 110_000)):
     """Return (W, H, V): W N x R (columns sum to 1), H R x M (Dirichlet x depth), V ~ Poisson(W H)."""
     ### BEGIN SOLUTION
@@ -465,9 +465,8 @@ def my_simulation(N, M, R, n_moonlighters, rng, alpha=1.0, depth=(90_000, 110_00
     return W, H, V
 
 
-# %% slideshow={"slide_type": "-"}
-W, H, V = my_simulation(100, 60, 4, 3, np.random.default_rng(SEED))
-nh.check_simulation(V, W, H, n_moonlighters=3)
+# %% nbgrader={"grade": true, "grade_id": "01_simulating_counts-my_simulation-check", "locked": true, "points": 1, "schema_version": 3, "solution": false, "task": false}
+nh.check_simulator(my_simulation)   # runs my_simulation(100, 60, 4, 3, rng) and checks (V, W, H)
 
 # %% [markdown] slideshow={"slide_type": "slide"}
 # ## 10. How `nh.simulate` does it
@@ -476,14 +475,14 @@ nh.check_simulation(V, W, H, n_moonlighters=3)
 # few extras: module sizes as even as possible, gene names, and the true membership
 # (`modules`) and moonlighter indices kept so we can score a fit later. Here is its source:
 
-# %% slideshow={"slide_type": "-"} tags=["reference-solution"]
+# %% tags=["reference-solution"]
 print(inspect.getsource(nh.simulate))
 
 # %% [markdown] slideshow={"slide_type": "subslide"}
 # Your function and `nh.simulate` draw their random numbers in a different order, so the
 # same seed does not give the same numbers, but the model is the same: both pass the same check.
 
-# %% slideshow={"slide_type": "-"}
+# %%
 nh.check_simulation(sim.V, sim.W, sim.H, n_moonlighters=3)
 
 # %% [markdown] slideshow={"slide_type": "slide"}

@@ -20,7 +20,7 @@
 # **What you need first**: [01 · Simulating counts](01_simulating_counts.ipynb) (the model V ~ Poisson(W H)),
 # sums written with indices ($\sum_\mu$), and `for` loops.
 
-# %% slideshow={"slide_type": "-"}
+# %%
 import inspect
 import math
 import time
@@ -57,7 +57,7 @@ print(f"V: {N} genes x {M} samples, {V.sum():,} reads in total, true R = {sim.W.
 # guesses (or two steps of a fit). It is also awkward: V! itself is astronomically large.
 # `math.lgamma(v + 1)` gives $\log v!$ without ever forming v!.
 
-# %% slideshow={"slide_type": "-"}
+# %%
 v = 1_000
 print(f"{v}! has {len(str(math.factorial(v))):,} decimal digits; log({v}!) = {math.lgamma(v + 1):,.2f}")
 log_V_factorial = sum(math.lgamma(x + 1) for x in V.ravel().tolist())
@@ -69,7 +69,7 @@ print(f"sum of log V! over all {V.size:,} entries of our V: {log_V_factorial:,.1
 # of H shuffled, so that each sample gets another sample's module mix). With the constant or
 # without, the *difference* between the two guesses is the same number.
 
-# %% slideshow={"slide_type": "-"}
+# %%
 def log_likelihood_with_constant(V, W, H):
     """The full Poisson log-likelihood, log V! included (for this comparison only)."""
     return nh.log_likelihood(V, W, H) - log_V_factorial
@@ -99,7 +99,7 @@ assert math.isclose(difference_full, difference_dropped, rel_tol=1e-9)
 # value (a Poisson with mean 0 gives 0 with probability 1), but NumPy computes
 # `0 * log(0)` as `0 * -inf = nan`:
 
-# %% slideshow={"slide_type": "-"}
+# %%
 with np.errstate(divide="ignore", invalid="ignore"):
     naive = 0.0 * np.log(0.0)
 print(f"0 * np.log(0) in NumPy: {naive}")
@@ -118,7 +118,7 @@ print(f"V log(WH) with 0 log 0 = 0: [{safe[0]:.4f}, {safe[1]:.4f}]")
 # V and W @ H have the same shape, so elementwise arithmetic, `np.log` and `.sum()` do it.
 # Treat 0 log 0 as 0 (take the log only where V > 0).
 
-# %% slideshow={"slide_type": "-"}
+# %% nbgrader={"grade": false, "grade_id": "02_update_rules_loops-my_log_likelihood", "locked": false, "schema_version": 3, "solution": true, "task": false}
 def my_log_likelihood(V, W, H):
     """Poisson log-likelihood of V given W, H without the log V! term; 0 log 0 = 0."""
     ### BEGIN SOLUTION
@@ -128,14 +128,14 @@ def my_log_likelihood(V, W, H):
     ### END SOLUTION
 
 
-# %% slideshow={"slide_type": "-"}
+# %% nbgrader={"grade": true, "grade_id": "02_update_rules_loops-my_log_likelihood-check", "locked": true, "points": 1, "schema_version": 3, "solution": false, "task": false}
 nh.check_log_likelihood(my_log_likelihood)
 
 # %% [markdown] slideshow={"slide_type": "subslide"}
 # From here on we use `nh.log_likelihood`, so the rest of the notebook runs even if your
 # exercise is unfinished. Its source, for comparison with yours:
 
-# %% slideshow={"slide_type": "-"} tags=["reference-solution"]
+# %% tags=["reference-solution"]
 print(inspect.getsource(nh.log_likelihood))
 
 # %% [markdown] slideshow={"slide_type": "slide"}
@@ -192,7 +192,7 @@ print(inspect.getsource(nh.log_likelihood))
 # course's multiplies each row of H by its column's sum. Both are monotone; the course's keeps
 # W H unchanged in step (b), which makes (b) easy to check. Let us verify it on our data.
 
-# %% slideshow={"slide_type": "-"}
+# %%
 rng = np.random.default_rng(SEED)
 W0 = rng.uniform(0.1, 1.0, size=(N, 4))      # a random start for the rest of the notebook:
 W0 /= W0.sum(axis=0)                         # W's columns sum to 1,
@@ -234,7 +234,7 @@ for name, step in (("slides' form", slides_step), ("course's form (nh.update_mat
 # shape (N, R, 1) and `H[np.newaxis, :, :]` has shape (1, R, M). Summed over the module axis,
 # your counts must give V back (where W H > 0).
 
-# %% slideshow={"slide_type": "-"}
+# %% nbgrader={"grade": false, "grade_id": "02_update_rules_loops-my_em_counts", "locked": false, "schema_version": 3, "solution": true, "task": false}
 def my_em_counts(V, W, H):
     """Expected hidden counts C[i, a, mu] = V[i, mu] W[i, a] H[a, mu] / (W H)[i, mu] (0 where W H = 0)."""
     ### BEGIN SOLUTION
@@ -244,14 +244,14 @@ def my_em_counts(V, W, H):
     ### END SOLUTION
 
 
-# %% slideshow={"slide_type": "-"}
+# %% nbgrader={"grade": true, "grade_id": "02_update_rules_loops-my_em_counts-check", "locked": true, "points": 1, "schema_version": 3, "solution": false, "task": false}
 nh.check_em_counts(my_em_counts)
 
-# %% [markdown] slideshow={"slide_type": "-"}
+# %% [markdown] slideshow={"slide_type": "subslide"}
 # The M steps are then sums of these counts: summing over samples and normalising gives W,
 # summing over genes gives H (with the E step redone in between, as in the step above).
 
-# %% slideshow={"slide_type": "-"}
+# %%
 C = W0[:, :, np.newaxis] * H0[np.newaxis, :, :] * nh.ratio(V, W0 @ H0)[:, np.newaxis, :]
 print(f"hidden counts: shape {C.shape}; summed over modules they give V: {np.allclose(C.sum(axis=1), V)}")
 W_em = C.sum(axis=2) / C.sum(axis=(0, 2))           # M step for W: each gene's share of module a's reads
@@ -278,7 +278,7 @@ print(f"M step for W equals the normalised multiplicative W step: "
 # depths; fitting NMF is its maximum-likelihood cousin without the prior. A small α (sparse
 # samples) is what LDA's prior encourages and what plain NMF can only find if the data show it.
 
-# %% [markdown] slideshow={"slide_type": "slide"}
+# %% [markdown] slideshow={"slide_type": "subslide"}
 # ### One step of the course
 #
 # One step (the one `nmf_helpers` implements) has three parts:
@@ -304,7 +304,7 @@ print(f"M step for W equals the normalised multiplicative W step: "
 # take $Q_{i\mu} = 0$ (0/0 = 0, like 0 log 0 = 0), and if a row of H sums to 0 divide by 1
 # instead. Let us check numerically that the rescaling leaves L unchanged:
 
-# %% slideshow={"slide_type": "-"}
+# %%
 rng = np.random.default_rng(SEED)
 s = rng.uniform(0.1, 10, size=sim.W.shape[1])     # any positive numbers
 W_scaled, H_scaled = sim.W * s, sim.H / s[:, np.newaxis]
@@ -338,7 +338,7 @@ assert same
 # for the same minimum), from the same start: gradient descent with a step size chosen by
 # backtracking (halve η until D falls enough) against the multiplicative step.
 
-# %% slideshow={"slide_type": "-"}
+# %%
 def gradient_step(V, W, H, eta):
     """One projected gradient step on H with backtracking; returns the new H and a step size to try next."""
     D = nh.deviance(V, W, H)
@@ -379,7 +379,7 @@ print(f"gradient descent, D above the minimum after 1, 20 and 200 steps: "
 print(f"multiplicative step: within 0.01 of the minimum after 5 steps: {D_mu[5] - D_best_H < 0.01}")
 
 
-# %% [markdown] slideshow={"slide_type": "-"}
+# %% [markdown] slideshow={"slide_type": "subslide"}
 # Gradient descent uses one step size for entries of H that range from a few reads to tens of
 # thousands: a step small enough for the smallest entries crawls for the large ones, and after
 # 200 steps it is still far from the minimum. The multiplicative step scales each entry's step by
@@ -400,7 +400,7 @@ print(f"multiplicative step: within 0.01 of the minimum after 5 steps: {D_mu[5] 
 # Do not modify V, W or H in place (work on new arrays), take Q = 0 where W H = 0, and divide by
 # 1 where a row of H sums to 0.
 
-# %% slideshow={"slide_type": "-"}
+# %% nbgrader={"grade": false, "grade_id": "02_update_rules_loops-my_update_loops", "locked": false, "schema_version": 3, "solution": true, "task": false}
 def my_update_loops(V, W, H):
     """One multiplicative step with nested loops: W update, normalise W's columns, H update."""
     N, M = V.shape
@@ -436,7 +436,7 @@ def my_update_loops(V, W, H):
     return W_new, H_new
 
 
-# %% slideshow={"slide_type": "-"}
+# %% nbgrader={"grade": true, "grade_id": "02_update_rules_loops-my_update_loops-check", "locked": true, "points": 1, "schema_version": 3, "solution": false, "task": false}
 nh.check_update(my_update_loops)
 
 # %% [markdown] slideshow={"slide_type": "subslide"}
@@ -444,7 +444,7 @@ nh.check_update(my_update_loops)
 # it follows steps (a), (b) and (c) exactly (`ratio` is V / WH with 0 where WH = 0, and
 # `normalize_columns` is step (b)):
 
-# %% slideshow={"slide_type": "-"} tags=["reference-solution"]
+# %% tags=["reference-solution"]
 print(inspect.getsource(nh.update_loops))
 
 # %% [markdown] slideshow={"slide_type": "subslide"}
@@ -453,14 +453,14 @@ print(inspect.getsource(nh.update_loops))
 # `nh.update_matmul` does the same step with matrix products (notebook 03 explains how).
 # From the same random start, the two give the same W and H up to floating-point rounding:
 
-# %% slideshow={"slide_type": "-"}
+# %%
 W_loops, H_loops = nh.update_loops(V, W0, H0)
 W_mat, H_mat = nh.update_matmul(V, W0, H0)
 agree = np.allclose(W_loops, W_mat, rtol=1e-12, atol=0) and np.allclose(H_loops, H_mat, rtol=1e-12, atol=0)
 print(f"loops and matrix form agree to 1e-12 (relative): {agree}")
 assert agree
 
-# %% slideshow={"slide_type": "-"}
+# %%
 print(f"W's columns sum to 1 after the step: {np.allclose(W_loops.sum(axis=0), 1)}")
 print(f"log-likelihood before the step {nh.log_likelihood(V, W0, H0):,.1f}, "
       f"after {nh.log_likelihood(V, W_loops, H_loops):,.1f}")
@@ -476,7 +476,7 @@ print(f"log-likelihood before the step {nh.log_likelihood(V, W0, H0):,.1f}, "
 # so it decides how much change the rule lets through. Look at the numbers for a converged fit
 # of our data:
 
-# %% slideshow={"slide_type": "-"}
+# %%
 fit = nh.nmf(V, 4, seed=SEED)                        # the helper's converged fit
 L = fit.log_likelihood                                  # log V! dropped
 L_full = L - log_V_factorial                            # log V! kept
@@ -497,10 +497,10 @@ print(f"deviance D:       {fit.deviance:>14,.1f}   -> tol D   = {tol * fit.devia
 # entry for a good Poisson fit (here about 5,500 for 6,000 entries). `nh.has_converged` is the
 # rule `nh.nmf` uses, checked every `check_every` = 50 steps with tol = 2e-9:
 
-# %% slideshow={"slide_type": "-"}
+# %%
 print(inspect.getsource(nh.has_converged))
 
-# %% slideshow={"slide_type": "-"} tags=["nbval-ignore-output"]
+# %% tags=["nbval-ignore-output"]
 W_start, H_start = W0, H0
 times = []
 for _ in range(5):
@@ -530,7 +530,7 @@ print(f"a fit of 1,000 steps would take about {1000 * step_time:.1f} s")
 # within a fraction of a percent of the converged fit here, which is what the check asks (within 1 %),
 # in about a thousand steps.
 
-# %% slideshow={"slide_type": "-"}
+# %% nbgrader={"grade": false, "grade_id": "02_update_rules_loops-my_nmf", "locked": false, "schema_version": 3, "solution": true, "task": false}
 def my_nmf(V, R, update=nh.update_loops, tol=1e-6, max_iter=5000, seed=0):
     """Fit V ~ W H from a random start; stop when nh.has_converged says the deviance stopped falling."""
     rng = np.random.default_rng(seed)
@@ -551,7 +551,7 @@ def my_nmf(V, R, update=nh.update_loops, tol=1e-6, max_iter=5000, seed=0):
     return W, H, np.array(trace)
 
 
-# %% slideshow={"slide_type": "-"}
+# %% nbgrader={"grade": true, "grade_id": "02_update_rules_loops-my_nmf-check", "locked": true, "points": 1, "schema_version": 3, "solution": false, "task": false}
 nh.check_nmf(my_nmf)
 
 
@@ -575,7 +575,7 @@ nh.check_nmf(my_nmf)
 # only at a stationary point. A second run starts from W0 with **one entry set to exactly 0**:
 # a gene's weight in its own module.
 
-# %% slideshow={"slide_type": "-"}
+# %%
 def kkt_residual(V, W, H):
     """Largest |min(X, g)| over the entries X of W and H, g the scaled gradient of D: 0 only at a KKT point."""
     Q = nh.ratio(V, W @ H)
@@ -642,7 +642,7 @@ print(f"the zeroed entry is still exactly 0: {W_end[gene, module] == 0}; its sca
 # modules lined up with the true ones (`nh.match_modules`; NMF's modules come out in no particular
 # order); right, where that step sits on the deviance trace (log scale).
 
-# %% slideshow={"slide_type": "-"} tags=["nbval-ignore-output"]
+# %% tags=["nbval-ignore-output"]
 path_W, path_D = [W0], [nh.deviance(V, W0, H0)]
 W_step, H_step = W0, H0
 for _ in range(200):
@@ -683,7 +683,7 @@ display(widgets.VBox([step_slider, widgets.interactive_output(show_step, {"step"
 # polish the weights. The cosine
 # similarity between each fitted module and its true one after 200 steps:
 
-# %% slideshow={"slide_type": "-"}
+# %%
 W_end = path_W[200][:, matched]
 cosine = np.sum(W_end * sim.W, axis=0) / (np.linalg.norm(W_end, axis=0) * np.linalg.norm(sim.W, axis=0))
 for a in range(4):
@@ -694,7 +694,7 @@ for a in range(4):
 # from the same random start (loops are slow, so only twenty: `tol=0` makes the fit take exactly
 # `max_iter` steps, deliberately unconverged, and `check_every=1` records the deviance after each):
 
-# %% slideshow={"slide_type": "-"}
+# %%
 slow = nh.nmf(V, 4, update="loops", max_iter=20, tol=0, check_every=1, seed=SEED)
 fast = nh.nmf(V, 4, update="matmul", max_iter=20, tol=0, check_every=1, seed=SEED)
 relative = np.max(np.abs(slow.deviance_trace - fast.deviance_trace) / fast.deviance_trace)

@@ -19,7 +19,7 @@
 # **What you need first**: [02 · Update rules with loops](02_update_rules_loops.ipynb) (the update
 # step (a), (b), (c) and Q = V / (W H)), and NumPy's `.shape` and `.sum(axis=...)`.
 
-# %% slideshow={"slide_type": "-"}
+# %%
 import inspect
 import time
 
@@ -39,7 +39,7 @@ SEED = 2019
 # axes of length 1 so the shapes match, *as if* the array had been copied along them (no copy is
 # actually made). Start with two 1-D arrays of different lengths:
 
-# %% slideshow={"slide_type": "-"}
+# %%
 A = np.array([0, 10, 20, 30])
 B = np.array([0, 1, 2])
 print("A:", A, "shape", A.shape)
@@ -55,7 +55,7 @@ except ValueError as error:
 # is one entry of A plus one entry of B, an addition table. `np.newaxis` inserts an axis of
 # length 1 where you put it (it is another name for `None`):
 
-# %% slideshow={"slide_type": "-"}
+# %%
 A_column = A[:, np.newaxis]
 print("A[:, np.newaxis] has shape", A_column.shape, "  (np.newaxis is None:", np.newaxis is None, ")")
 print("B[np.newaxis, :] has shape", B[np.newaxis, :].shape)
@@ -75,7 +75,7 @@ print(table)
 # The result has, on every axis, the larger of the two lengths. `np.broadcast_shapes` applies the
 # rules without doing any arithmetic:
 
-# %% slideshow={"slide_type": "-"}
+# %%
 examples = [((4, 1), (3,)), ((5, 3), (3,)), ((5, 3), (5,)), ((5, 3), (5, 1)),
             ((4, 1, 5), (1, 3, 5)), ((4, 3, 1), (4, 1, 5)), ((4, 3, 5), (3, 4))]
 print(f"{'shape 1':>10} {'shape 2':>10}   result")
@@ -91,7 +91,7 @@ for first, second in examples:
 # (5,) is padded to (1, 5) on the left, and 3 vs 5 do not match. That is exactly why normalising
 # columns is easy and normalising rows needs a `np.newaxis` (or `keepdims=True`):
 
-# %% slideshow={"slide_type": "-"}
+# %%
 X = np.arange(1.0, 16.0).reshape(5, 3)
 columns_normalised = X / X.sum(axis=0)                    # (5, 3) / (3,)   -> fine
 rows_normalised = X / X.sum(axis=1)[:, np.newaxis]        # (5, 3) / (5, 1) -> fine
@@ -120,7 +120,7 @@ except ValueError as error:
 # in memory and pale blocks the copies that broadcasting pretends are there. The product, though,
 # is a real N x R x M array.
 
-# %% slideshow={"slide_type": "-"}
+# %%
 def draw_3d_projection(N=4, R=3, M=5):
     """Draw Q (N x M) and H (R x M) lifted into N x R x M, multiplied, and summed over mu.
 
@@ -171,7 +171,7 @@ plt.show()
 # %% [markdown] slideshow={"slide_type": "subslide"}
 # In code, on a small random example, checked against an explicit loop for one entry:
 
-# %% slideshow={"slide_type": "-"}
+# %%
 rng = np.random.default_rng(SEED)
 N, R, M = 4, 3, 5
 Q = rng.uniform(0, 2, size=(N, M))
@@ -198,7 +198,7 @@ assert np.isclose(summed[i, a], by_loop)
 # returning the new H, with no Python loop: build Q, lift W and Q into 3-D as in the table above,
 # multiply, and sum over the shared axis i.
 
-# %% slideshow={"slide_type": "-"}
+# %% nbgrader={"grade": false, "grade_id": "03_update_rules_broadcasting-my_h_step_broadcast", "locked": false, "schema_version": 3, "solution": true, "task": false}
 def my_h_step_broadcast(V, W, H):
     """H[a, mu] * sum_i W[i, a] Q[i, mu], Q = V / (W H) (0 where W H = 0), by broadcasting."""
     ### BEGIN SOLUTION
@@ -208,7 +208,7 @@ def my_h_step_broadcast(V, W, H):
     ### END SOLUTION
 
 
-# %% slideshow={"slide_type": "-"}
+# %% nbgrader={"grade": true, "grade_id": "03_update_rules_broadcasting-my_h_step_broadcast-check", "locked": true, "points": 1, "schema_version": 3, "solution": false, "task": false}
 nh.check_h_step(my_h_step_broadcast)
 
 
@@ -233,7 +233,7 @@ nh.check_h_step(my_h_step_broadcast)
 # `np.divide(V, WH, out=np.zeros(WH.shape), where=WH > 0)` divides only where allowed. Where a row
 # of H sums to 0, divide by 1 instead (`np.where` helps).
 
-# %% slideshow={"slide_type": "-"}
+# %% nbgrader={"grade": false, "grade_id": "03_update_rules_broadcasting-my_update_broadcast", "locked": false, "schema_version": 3, "solution": true, "task": false}
 def my_update_broadcast(V, W, H):
     """One multiplicative step with broadcasting: lift into 3-D, multiply, sum the shared axis."""
     ### BEGIN SOLUTION
@@ -255,7 +255,7 @@ def my_update_broadcast(V, W, H):
     return W_new, H_new
 
 
-# %% slideshow={"slide_type": "-"}
+# %% nbgrader={"grade": true, "grade_id": "03_update_rules_broadcasting-my_update_broadcast-check", "locked": true, "points": 1, "schema_version": 3, "solution": false, "task": false}
 nh.check_update(my_update_broadcast)
 
 
@@ -284,7 +284,7 @@ nh.check_update(my_update_broadcast)
 # Write `my_update_matmul(V, W, H)` with `@`, following the lines above, with the same care for
 # zeros (Q = 0 where W H = 0; divide by 1 where a row of H sums to 0).
 
-# %% slideshow={"slide_type": "-"}
+# %% nbgrader={"grade": false, "grade_id": "03_update_rules_broadcasting-my_update_matmul", "locked": false, "schema_version": 3, "solution": true, "task": false}
 def my_update_matmul(V, W, H):
     """One multiplicative step in matrix form: Q H^T for the W update, W^T Q for the H update."""
     ### BEGIN SOLUTION
@@ -303,7 +303,7 @@ def my_update_matmul(V, W, H):
     return W_new, H_new
 
 
-# %% slideshow={"slide_type": "-"}
+# %% nbgrader={"grade": true, "grade_id": "03_update_rules_broadcasting-my_update_matmul-check", "locked": true, "points": 1, "schema_version": 3, "solution": false, "task": false}
 nh.check_update(my_update_matmul)
 
 # %% [markdown] slideshow={"slide_type": "subslide"}
@@ -311,7 +311,7 @@ nh.check_update(my_update_matmul)
 # `nh.update_matmul`, so the rest of the notebook runs even if your exercises are unfinished.
 # The matrix form in `nmf_helpers` is short enough to read whole:
 
-# %% slideshow={"slide_type": "-"} tags=["reference-solution"]
+# %% tags=["reference-solution"]
 print(inspect.getsource(nh.update_matmul))
 
 # %% [markdown] slideshow={"slide_type": "slide"}
@@ -322,7 +322,7 @@ print(inspect.getsource(nh.update_matmul))
 # orders, so they may differ in the last bits (by how much depends on the machine); what we check,
 # and print, is whether every entry agrees to a relative 1e-12:
 
-# %% slideshow={"slide_type": "-"}
+# %%
 sim = nh.simulate(seed=SEED)
 V = sim.V
 N, M = V.shape
@@ -352,7 +352,7 @@ for first, second in (("loops", "broadcast"), ("loops", "matmul"), ("broadcast",
 # well. Your numbers will differ from the ones below, which are what this run measured; the
 # seed notes expected loops to be roughly 10x to 100x slower.
 
-# %% slideshow={"slide_type": "-"} tags=["nbval-ignore-output"]
+# %% tags=["nbval-ignore-output"]
 def median_time(update, V, W, H, repeats):
     """Median over `repeats` of the mean time per call of update(V, W, H), in seconds.
 
@@ -423,14 +423,14 @@ plt.show()
 # (float64) each, and it exists, in full, for a moment during every step. The matrix form only
 # ever needs arrays of size N x M, N x R and R x M.
 
-# %% [markdown] slideshow={"slide_type": "subslide"}
+# %% [markdown] slideshow={"slide_type": "slide"}
 # ## Exercise 4: predict the size of the intermediate
 #
 # Write `my_intermediate_bytes(N, R, M, itemsize=8)` returning the number of bytes of the
 # N x R x M product array (`itemsize` bytes per entry: 8 for float64, 4 for float32). Then check
 # your formula against NumPy's own count, `array.nbytes`, on a small case.
 
-# %% slideshow={"slide_type": "-"}
+# %% nbgrader={"grade": false, "grade_id": "03_update_rules_broadcasting-my_intermediate_bytes", "locked": false, "schema_version": 3, "solution": true, "task": false}
 def my_intermediate_bytes(N, R, M, itemsize=8):
     """Bytes of the N x R x M intermediate of update_broadcast, itemsize bytes per entry."""
     ### BEGIN SOLUTION
@@ -438,20 +438,20 @@ def my_intermediate_bytes(N, R, M, itemsize=8):
     ### END SOLUTION
 
 
-# %% slideshow={"slide_type": "-"}
+# %% nbgrader={"grade": true, "grade_id": "03_update_rules_broadcasting-my_intermediate_bytes-check", "locked": true, "points": 1, "schema_version": 3, "solution": false, "task": false}
 nh.check_intermediate_bytes(my_intermediate_bytes)
 
-# %% slideshow={"slide_type": "-"}
+# %%
 product = W0[:, :, np.newaxis] * V[:, np.newaxis, :]          # the H update's intermediate
 print(f"N x R x M = {N} x {R} x {M}: NumPy's product.nbytes = {product.nbytes:,} bytes "
       f"= {N} * {R} * {M} * 8")
 assert product.nbytes == N * R * M * 8
 
 
-# %% [markdown] slideshow={"slide_type": "-"}
+# %% [markdown] slideshow={"slide_type": "subslide"}
 # How big is the intermediate for growing problems?
 
-# %% slideshow={"slide_type": "-"}
+# %%
 def human_bytes(n_bytes):
     """Format a byte count with binary units (KiB, MiB, GiB, TiB)."""
     for unit, size in (("TiB", 2**40), ("GiB", 2**30), ("MiB", 2**20), ("KiB", 2**10)):
@@ -480,7 +480,7 @@ for n, m, r in sizes:
 # 1,000 samples with R = 30 (the fourth row of the table), and the matrix form does the same step
 # without complaint:
 
-# %% slideshow={"slide_type": "-"}
+# %%
 N_big, M_big, R_big = 5_000, 1_000, 30
 V_big = np.ones((N_big, M_big))
 W_big = np.full((N_big, R_big), 1 / N_big)

@@ -18,7 +18,7 @@
 # **What you need first**: notebooks 01 (the model), 02 and 03 (the log-likelihood and the
 # update rules). We fit with `nh.nmf` / `nh.rank_scan`, the fast matrix form of notebook 03.
 
-# %% slideshow={"slide_type": "-"}
+# %%
 import time
 
 import ipywidgets as widgets
@@ -39,7 +39,7 @@ FIT_SEED = 1   # the random starts of the fits
 # belong to two modules). Because we simulated the data we know the true R, so we can check
 # whether the methods below find it. With real data you would not know it.
 
-# %% slideshow={"slide_type": "-"}
+# %%
 sim = nh.simulate(n_genes=100, n_samples=60, n_modules=4, n_moonlighters=3, seed=DATA_SEED)
 V = sim.V
 N, M = V.shape
@@ -58,7 +58,7 @@ print(f"moonlighting genes: {', '.join(sim.gene_names[i] for i in sim.moonlighte
 # and keeps the best of the 5. From the true R on, the fits need thousands of iterations
 # instead of hundreds (the last column), so the scan takes several seconds.
 
-# %% slideshow={"slide_type": "-"}
+# %%
 ranks = range(1, 7)
 scan = nh.rank_scan(V, ranks, n_restarts=5, seed=FIT_SEED)
 
@@ -87,7 +87,7 @@ for j, R in enumerate(scan.ranks):
 #
 # The right panel shows the gains on a log scale next to that noise level.
 
-# %% slideshow={"slide_type": "-"}
+# %%
 i_true = list(scan.ranks).index(R_true)
 gains = np.diff(scan.log_likelihood)
 noise_gain = np.diff(scan.n_params) / 2  # about 1/2 per extra free parameter
@@ -127,7 +127,7 @@ print("gains beyond the true R:", ", ".join(f"{g:,.1f}" for g in gains[i_true:])
 # number of free parameters k (counted in section 4). The fit has tuned its parameters to this
 # draw of the noise.
 
-# %% slideshow={"slide_type": "-"}
+# %%
 k_true = scan.n_params[i_true]
 L_truth = nh.log_likelihood(V, sim.W, sim.H)
 L_fit = scan.log_likelihood[i_true]
@@ -152,7 +152,7 @@ print(f"the fit is higher by {L_fit - L_truth:,.1f}; half its number of paramete
 # ### Exercise: count the parameters
 # Write `my_n_params(N, M, R)` that returns k = R(N − 1) + RM for an N x M table and R modules.
 
-# %% slideshow={"slide_type": "-"}
+# %% nbgrader={"grade": false, "grade_id": "04_choosing_R-my_n_params", "locked": false, "schema_version": 3, "solution": true, "task": false}
 def my_n_params(N, M, R):
     """Free parameters of an NMF with W (N x R, columns summing to 1) and H (R x M)."""
     ### BEGIN SOLUTION
@@ -160,7 +160,7 @@ def my_n_params(N, M, R):
     ### END SOLUTION
 
 
-# %% slideshow={"slide_type": "-"}
+# %% nbgrader={"grade": true, "grade_id": "04_choosing_R-my_n_params-check", "locked": true, "points": 1, "schema_version": 3, "solution": false, "task": false}
 nh.check_n_params(my_n_params)
 
 
@@ -173,7 +173,7 @@ nh.check_n_params(my_n_params)
 # Write `my_information_criteria(log_likelihood, n_params, n_obs)` that returns the pair
 # `(aic, bic)`. Use the natural logarithm (`np.log`).
 
-# %% slideshow={"slide_type": "-"}
+# %% nbgrader={"grade": false, "grade_id": "04_choosing_R-my_information_criteria", "locked": false, "schema_version": 3, "solution": true, "task": false}
 def my_information_criteria(log_likelihood, n_params, n_obs):
     """Return (aic, bic) for a fit with log-likelihood L, k = n_params free parameters
     and n = n_obs observations:  AIC = 2k - 2L,  BIC = k ln(n) - 2L  (lower is better)."""
@@ -184,7 +184,7 @@ def my_information_criteria(log_likelihood, n_params, n_obs):
     ### END SOLUTION
 
 
-# %% slideshow={"slide_type": "-"}
+# %% nbgrader={"grade": true, "grade_id": "04_choosing_R-my_information_criteria-check", "locked": true, "points": 1, "schema_version": 3, "solution": false, "task": false}
 nh.check_information_criteria(my_information_criteria)
 
 # %% [markdown] slideshow={"slide_type": "subslide"}
@@ -192,7 +192,7 @@ nh.check_information_criteria(my_information_criteria)
 # the rest of the notebook runs even if your version is not finished. The table shows each
 # criterion minus its smallest value (ΔAIC, ΔBIC), so the winner has 0.
 
-# %% slideshow={"slide_type": "-"}
+# %%
 n_obs = N * M
 aic, bic = nh.information_criteria(scan.log_likelihood, scan.n_params, n_obs)
 assert np.allclose(aic, scan.aic) and np.allclose(bic, scan.bic)  # the same numbers rank_scan reports
@@ -206,7 +206,7 @@ best_aic = int(scan.ranks[np.argmin(aic)])
 best_bic = int(scan.ranks[np.argmin(bic)])
 print(f"AIC chooses R = {best_aic}, BIC chooses R = {best_bic} (rank_scan's best_rank: {scan.best_rank})")
 
-# %% slideshow={"slide_type": "-"}
+# %%
 fig, ax = plt.subplots(figsize=(9, 5))
 ax.plot(scan.ranks, aic - aic.min(), marker="o", color="#0072B2", label="ΔAIC")
 ax.plot(scan.ranks, bic - bic.min(), marker="s", color="#D55E00", label="ΔBIC")
@@ -246,7 +246,7 @@ plt.show()
 # The cell below checks whether the choice of count changes the pick, and how many entries of the
 # fitted W sit at the boundary.
 
-# %% slideshow={"slide_type": "-"}
+# %%
 k_course = scan.n_params                                   # R(N - 1) + RM
 k_dimension = np.array([R * (N + M - R) for R in scan.ranks])  # R(N + M - R)
 print(f"{'R':>2}  {'k = R(N-1)+RM':>13}  {'k = R(N+M-R)':>12}")
@@ -270,7 +270,7 @@ print(f"fitted W (R = {R_true}): {np.mean(relative < 1e-2):.0%} of the entries a
 # degrees of freedom, so **D ≈ n − k**. Much larger means the model misses structure; smaller
 # means it has started fitting the noise.
 
-# %% slideshow={"slide_type": "-"}
+# %%
 print(f"{'R':>2}  {'deviance D':>12}  {'n - k':>7}  {'D / (n - k)':>11}")
 for R, D, k in zip(scan.ranks, deviances, k_course):
     print(f"{R:>2}  {D:>12,.1f}  {n_obs - k:>7,}  {D / (n_obs - k):>11.3f}")
@@ -298,7 +298,7 @@ print(f"the smallest R with D / (n - k) below 1.1: R = {R_fits}")
 # (`mask` is True where an entry was fitted). An entry with V = 0 and WH = 0 counts 0
 # (`scipy.special.xlogy(V, WH)` computes V log WH with 0 log 0 = 0).
 
-# %% slideshow={"slide_type": "-"}
+# %% nbgrader={"grade": false, "grade_id": "04_choosing_R-my_heldout_log_likelihood", "locked": false, "schema_version": 3, "solution": true, "task": false}
 from scipy.special import xlogy
 
 
@@ -311,7 +311,7 @@ def my_heldout_log_likelihood(V, W, H, mask):
     ### END SOLUTION
 
 
-# %% slideshow={"slide_type": "-"}
+# %% nbgrader={"grade": true, "grade_id": "04_choosing_R-my_heldout_log_likelihood-check", "locked": true, "points": 1, "schema_version": 3, "solution": false, "task": false}
 nh.check_heldout_log_likelihood(my_heldout_log_likelihood)
 
 # %% [markdown] slideshow={"slide_type": "subslide"}
@@ -325,7 +325,7 @@ nh.check_heldout_log_likelihood(my_heldout_log_likelihood)
 # consensus needs only each sample's strongest module, which settles long before the last
 # deviance units, so these runs stop early (`tol=1e-5`), a stated shortcut against its cost.
 
-# %% slideshow={"slide_type": "-"}
+# %%
 heldout_scan = nh.rank_scan(V, ranks, n_restarts=1, seed=FIT_SEED, holdout=0.1)
 heldout = heldout_scan.heldout_log_likelihood
 print(f"held-out entries: {(~heldout_scan.mask).sum():,} of {V.size:,}")
@@ -340,7 +340,7 @@ print(f"\nconsensus, 20 runs for each of R = 2..6: took {time.perf_counter() - s
 for R, c in cophenetic.items():
     print(f"R = {R}: cophenetic correlation {c:.4f}")
 
-# %% slideshow={"slide_type": "-"}
+# %%
 top = max(round(c, 4) for R, c in cophenetic.items() if R >= 3)
 picks = {
     "log-likelihood (highest)": int(scan.ranks[np.argmax(scan.log_likelihood)]),
@@ -373,7 +373,7 @@ for name, R in picks.items():
 # within about 1 unit of the top of its own hill), so the spread between restarts now measures
 # the hills, not the stopping rule.
 
-# %% slideshow={"slide_type": "-"}
+# %%
 print(f"{'R':>2}  {'spread of the 5 restarts (best L - worst L)':>44}")
 for R, fit in zip(scan.ranks, scan.fits):
     below = fit.log_likelihood - fit.restart_log_likelihoods  # >= 0
@@ -403,7 +403,7 @@ print(f"\nR = 3 with 10 other restarts: {np.sum(below3 > 1000)} of 10 end far be
 #   tens of units), and a spread of Δ in L is 2Δ in AIC: for AIC even this much matters, and a
 #   luckier R = 5 restart or an R = 4 fit stopped short could tip the choice.
 
-# %% slideshow={"slide_type": "-"}
+# %%
 def composition(W_fit):
     """Share of each fitted module's weight (columns) that lies on each true module's genes (rows)."""
     membership = sim.modules / sim.modules.sum(axis=1, keepdims=True)  # a moonlighter counts half to each
@@ -432,7 +432,7 @@ for name, fit in (("best restart", fit3), ("one start, seed=0", lower)):
 # instead of the default 2e-9, a deliberately unconverged fit) and compare with the same 10
 # restarts run to convergence:
 
-# %% slideshow={"slide_type": "-"}
+# %%
 for label, tol in (("stopped early, tol = 1e-4", 1e-4), ("converged (default)", None)):
     fit = nh.nmf(V, R_true, n_restarts=10, seed=FIT_SEED, tol=tol)
     below = fit.log_likelihood - fit.restart_log_likelihoods
@@ -455,7 +455,7 @@ for label, tol in (("stopped early, tol = 1e-4", 1e-4), ("converged (default)", 
 # order, so `nh.match_modules` first finds the order that lines them up with the true W. Then we
 # measure the cosine similarity of each pair (1 = the same direction).
 
-# %% slideshow={"slide_type": "-"}
+# %%
 W4 = scan.fits[i_true].W
 perm = nh.match_modules(sim.W, W4)  # W4[:, perm][:, a] is the fitted module most like true module a
 unit = lambda X: X / np.linalg.norm(X, axis=0)
@@ -468,7 +468,7 @@ for a in range(R_true):
 # show the true W next to the fitted one, genes grouped by their true module (the three
 # moonlighting genes are labelled on the left axis); notebook 05 reads the fitted W in detail.
 
-# %% slideshow={"slide_type": "-"}
+# %%
 home = np.argmax(sim.modules, axis=1)         # each gene's (first) true module
 gene_order = np.argsort(home, kind="stable")  # genes grouped by true module
 moon_rows = [int(np.flatnonzero(gene_order == i)[0]) for i in sim.moonlighters]
@@ -519,7 +519,7 @@ _ = show_W(R_true)
 # - R = 5 and 6: the extra modules. What do they look like? Are they split copies of true modules,
 #   or faint noise spread over many genes?
 
-# %% slideshow={"slide_type": "-"} tags=["nbval-ignore-output"]
+# %% tags=["nbval-ignore-output"]
 slider = widgets.IntSlider(value=R_true, min=1, max=6, step=1, description="R",
                            continuous_update=False)
 explorer = widgets.interactive(show_W, R=slider)

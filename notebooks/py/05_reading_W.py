@@ -17,7 +17,7 @@
 #
 # **What you need first**: notebook 04 (choosing R) and the model of notebook 01.
 
-# %% slideshow={"slide_type": "-"}
+# %%
 import ipywidgets as widgets
 import matplotlib.pyplot as plt
 import numpy as np
@@ -35,7 +35,7 @@ FIT_SEED = 1
 # The same data as notebook 04 (100 genes, 60 samples, 4 modules, 3 moonlighting genes), fitted
 # with R = 4, the number AIC and BIC chose there, keeping the best of 10 restarts, each run to convergence (the helper's default).
 
-# %% slideshow={"slide_type": "-"}
+# %%
 sim = nh.simulate(n_genes=100, n_samples=60, n_modules=4, n_moonlighters=3, seed=DATA_SEED)
 V = sim.V
 N, M = V.shape
@@ -65,7 +65,7 @@ print(f"each column of W sums to 1: {np.allclose(fit.W.sum(axis=0), 1)}")
 # sum. A row of zeros (a gene with no counts at all) must stay zeros, not become NaN (0/0).
 # Hint: `W.sum(axis=1, keepdims=True)` keeps the sums as a column, which broadcasts against W.
 
-# %% slideshow={"slide_type": "-"}
+# %% nbgrader={"grade": false, "grade_id": "05_reading_W-my_row_normalize", "locked": false, "schema_version": 3, "solution": true, "task": false}
 def my_row_normalize(W):
     """Divide each row of W by its sum (rows of zeros stay zero); return a new array."""
     ### BEGIN SOLUTION
@@ -75,14 +75,14 @@ def my_row_normalize(W):
     ### END SOLUTION
 
 
-# %% slideshow={"slide_type": "-"}
+# %% nbgrader={"grade": true, "grade_id": "05_reading_W-my_row_normalize-check", "locked": true, "points": 1, "schema_version": 3, "solution": false, "task": false}
 nh.check_row_normalize(my_row_normalize)
 
 # %% [markdown] slideshow={"slide_type": "subslide"}
 # From here on we use `nh.row_normalize`, so the rest of the notebook runs even if your version
 # is not finished yet.
 
-# %% slideshow={"slide_type": "-"}
+# %%
 shares = nh.row_normalize(fit.W)
 print(f"row-normalised W: {shares.shape[0]} x {shares.shape[1]}; every row sums to 1: "
       f"{np.allclose(shares.sum(axis=1), 1)}")
@@ -108,7 +108,7 @@ print(f"row-normalised W: {shares.shape[0]} x {shares.shape[1]}; every row sums 
 # module: multiply column a of W by H's row sum Σ_μ H[a, μ], then row-normalise (a row of zeros
 # stays zero).
 
-# %% slideshow={"slide_type": "-"}
+# %% nbgrader={"grade": false, "grade_id": "05_reading_W-my_read_shares", "locked": false, "schema_version": 3, "solution": true, "task": false}
 def my_read_shares(W, H):
     """Share of gene i's reads that module a explains: row-normalised W diag(H.sum(axis=1))."""
     ### BEGIN SOLUTION
@@ -118,10 +118,10 @@ def my_read_shares(W, H):
     ### END SOLUTION
 
 
-# %% slideshow={"slide_type": "-"}
+# %% nbgrader={"grade": true, "grade_id": "05_reading_W-my_read_shares-check", "locked": true, "points": 1, "schema_version": 3, "solution": false, "task": false}
 nh.check_read_shares(my_read_shares)
 
-# %% slideshow={"slide_type": "-"}
+# %%
 module_totals = fit.H.sum(axis=1)
 read_shares = nh.row_normalize(fit.W * module_totals)
 print("module totals (row sums of H):", ", ".join(f"{t:,.0f}" for t in module_totals))
@@ -145,7 +145,7 @@ print(f"\nlargest difference over all genes and modules: {np.abs(read_shares - s
 # Following the homework's hint, we `flatten()` the 100 x 4 matrix into 400 numbers and
 # histogram them. The count axis is logarithmic so that the few values in the middle stay visible.
 
-# %% slideshow={"slide_type": "-"}
+# %%
 flat = shares.flatten()
 bins = np.linspace(0, 1, 101)  # bins 0.01 wide
 
@@ -184,7 +184,7 @@ print(f"shares below 0.1: {low}; between 0.1 and 0.9: {middle}; above 0.9: {high
 # A gene belongs to module a if its share there is at least a threshold. Any threshold in the
 # empty gap between the two peaks gives the same answer. Let us measure the gap:
 
-# %% slideshow={"slide_type": "-"}
+# %%
 low_half = np.sort(flat[flat < 0.5])
 j = int(np.argmax(np.diff(low_half)))  # the widest jump between neighbouring values below 0.5
 below_gap, above_gap = low_half[j], low_half[j + 1]
@@ -203,7 +203,7 @@ print(f"we use threshold = {THRESHOLD}")
 # `nh.assign_modules(W, threshold)` row-normalises W and returns a gene x module table of
 # True/False: True where the gene's share is at least the threshold.
 
-# %% slideshow={"slide_type": "-"}
+# %%
 assigned = nh.assign_modules(fit.W, THRESHOLD)  # N x R bool, in NMF's (arbitrary) module order
 per_gene = assigned.sum(axis=1)
 print(f"genes per fitted module: {assigned.sum(axis=0).tolist()}")
@@ -218,14 +218,14 @@ print(f"genes in no module: {np.sum(per_gene == 0)}, in one: {np.sum(per_gene ==
 # `nh.match_modules(W_true, W_fit)`, which returns the order of the fitted columns that best
 # matches the true columns (largest total cosine similarity).
 
-# %% slideshow={"slide_type": "-"}
+# %%
 perm = nh.match_modules(sim.W, fit.W)  # fit.W[:, perm][:, a] is the fitted module that matches true module a
 W_matched = fit.W[:, perm]
 assigned = nh.assign_modules(W_matched, THRESHOLD)
 for a in range(R):
     print(f"true module {a + 1} <-> fitted module {perm[a] + 1}")
 
-# %% slideshow={"slide_type": "-"}
+# %%
 home = np.argmax(sim.modules, axis=1)         # each gene's (first) true module
 gene_order = np.argsort(home, kind="stable")  # genes grouped by true module
 moon_rows = [int(np.flatnonzero(gene_order == i)[0]) for i in sim.moonlighters]
@@ -258,7 +258,7 @@ plt.show()
 # whose row-normalised share is at least `threshold` in two or more modules, in increasing order.
 # You may use `nh.row_normalize`.
 
-# %% slideshow={"slide_type": "-"}
+# %% nbgrader={"grade": false, "grade_id": "05_reading_W-my_find_moonlighters", "locked": false, "schema_version": 3, "solution": true, "task": false}
 def my_find_moonlighters(W, threshold):
     """Indices of the genes whose share (row-normalised W) is >= threshold in at least two modules."""
     ### BEGIN SOLUTION
@@ -268,13 +268,13 @@ def my_find_moonlighters(W, threshold):
     ### END SOLUTION
 
 
-# %% slideshow={"slide_type": "-"}
+# %% nbgrader={"grade": true, "grade_id": "05_reading_W-my_find_moonlighters-check", "locked": true, "points": 1, "schema_version": 3, "solution": false, "task": false}
 nh.check_moonlighters(my_find_moonlighters)
 
 # %% [markdown] slideshow={"slide_type": "subslide"}
 # From here on we use `nh.find_moonlighters`.
 
-# %% slideshow={"slide_type": "-"}
+# %%
 found = nh.find_moonlighters(W_matched, THRESHOLD)
 true_moon = sim.moonlighters
 names = sim.gene_names
@@ -300,7 +300,7 @@ for i in sorted(set(true_moon.tolist()) | set(found.tolist())):
 #
 # `score` computes the counts for any assignment; the slider in section 9 uses it too.
 
-# %% slideshow={"slide_type": "-"}
+# %%
 def score(assigned, truth):
     """Per-module true positives, false positives and false negatives (arrays of length R)."""
     tp = np.sum(assigned & truth, axis=0)
@@ -325,7 +325,7 @@ print_confusion(assigned, sim.modules)
 # single-module gene on the diagonal; a moonlighting gene, in two true and two fitted modules,
 # also adds 1 to two cells off the diagonal.
 
-# %% slideshow={"slide_type": "-"}
+# %%
 crosstab = sim.modules.T.astype(int) @ assigned.astype(int)  # [a, b] = genes in true a and fitted b
 print("              " + "".join(f"fitted {b + 1:<3}" for b in range(R)))
 for a in range(R):
@@ -345,7 +345,7 @@ print(f"moonlighters found: {len(found_set & true_set)} of {len(true_set)}; "
 # At a threshold of 0.1 this is a clean sweep, but it depends on the threshold. The table
 # below repeats the scoring over a range of thresholds.
 
-# %% slideshow={"slide_type": "-"}
+# %%
 print(f"{'threshold':>9}  {'FP':>4}  {'FN':>4}  {'moonlighters found':>18}  {'of them true':>12}")
 for t in (0.02, 0.05, 0.1, 0.2, 0.3, 0.4, 0.5):
     tp, fp, fn = score(nh.assign_modules(W_matched, t), sim.modules)
@@ -368,7 +368,7 @@ for t in (0.02, 0.05, 0.1, 0.2, 0.3, 0.4, 0.5):
 # The slider moves the threshold line over the histogram and prints how the assignments, the
 # scores and the moonlighter list change. (It redraws when you let go of the slider.)
 
-# %% slideshow={"slide_type": "-"} tags=["nbval-ignore-output"]
+# %% tags=["nbval-ignore-output"]
 def explore(threshold=THRESHOLD):
     """Draw the histogram with the threshold, print the counts; return the scores."""
     fig, ax = plt.subplots(figsize=(9, 4.5))

@@ -23,7 +23,7 @@
 # AIC/BIC, held-out entries, consensus) and [05 · Reading W](05_reading_W.ipynb) (row-normalising W,
 # thresholds, moonlighters).
 
-# %% slideshow={"slide_type": "-"}
+# %%
 import os
 import textwrap
 import time
@@ -51,7 +51,7 @@ OKABE_BLUE = "#0072B2"
 # its sample names in the comment line that starts with `# samples:`.
 # `nh.load_counts` returns the gene names and the count matrix V (genes x samples).
 
-# %% slideshow={"slide_type": "-"}
+# %%
 def read_sample_names(path):
     """The sample names in the table's '# samples:' comment line (None if it has none)."""
     with open(path, encoding="utf-8-sig") as handle:
@@ -85,7 +85,7 @@ for name, row in zip(genes[:5], V[:5, :5]):
 # the file and fix it. Here we damage a copy of our table on purpose (line 50 loses a count,
 # then line 20 gets a fractional count):
 
-# %% slideshow={"slide_type": "-"}
+# %%
 lines = open(MAIN, encoding="utf-8").read().splitlines()
 for line_number, damage in [(50, lambda row: row[:-1]), (20, lambda row: row[:3] + ["12.5"] + row[4:])]:
     damaged = list(lines)
@@ -105,7 +105,7 @@ os.remove("damaged_copy.txt")
 # have similar totals (library sizes)? How many counts are zero? Is there any structure a
 # heatmap can show?
 
-# %% slideshow={"slide_type": "-"}
+# %%
 library = V.sum(axis=0)
 gene_totals = V.sum(axis=1)
 print(f"library sizes: min {library.min():,}, median {np.median(library):,.0f}, max {library.max():,}")
@@ -136,7 +136,7 @@ plt.show()
 # a first hint that a few patterns explain the table. The genes, listed alphabetically, show
 # no order of their own yet.
 
-# %% slideshow={"slide_type": "-"}
+# %%
 by_type = np.argsort(cell_type_of, kind="stable")
 log_counts = np.log10(V + 1)
 fig, axes = plt.subplots(1, 2, figsize=(9.6, 6.2))
@@ -161,7 +161,7 @@ plt.show()
 # we score the hidden entries with the fitted W H. A model that has started fitting noise gains
 # log-likelihood on the entries it saw, but not on the hidden ones.
 
-# %% slideshow={"slide_type": "-"}
+# %%
 def scan_table(scan):
     """Print a rank scan: log-likelihood and its gain, AIC and BIC (minus their minimum), held-out."""
     print(f"{'R':>2} {'params':>7} {'log-lik':>13} {'gain':>11} {'AIC - min':>11} {'BIC - min':>11} "
@@ -188,7 +188,7 @@ scan_table(scan)
 # 1. It needs only each sample's strongest module, which settles long before the last deviance
 # units, so these 20 runs per R stop early (`tol=1e-5`): a stated shortcut that keeps the cost down.
 
-# %% slideshow={"slide_type": "-"}
+# %%
 def cophenetic_scan(V, ranks, n_runs=20, seed=SEED):
     """{R: cophenetic correlation of the consensus matrix of n_runs fits} for each R."""
     return {int(R): nh.cophenetic_correlation(nh.consensus_matrix(V, R, n_runs=n_runs, seed=seed, tol=1e-5))
@@ -201,7 +201,7 @@ print(f"20 runs for each of R = 3..7 took {time.perf_counter() - start:.1f} s")
 print("cophenetic correlation:", ", ".join(f"R = {R}: {c:.4f}" for R, c in cophenetic.items()))
 
 
-# %% slideshow={"slide_type": "-"}
+# %%
 def plot_scan(scan, cophenetic, title):
     """Four views of a rank scan, in two rows: deviance, AIC/BIC, held-out, consensus."""
     fig, axes = plt.subplots(2, 2, figsize=(9.6, 6.5))
@@ -253,7 +253,7 @@ plot_scan(scan, cophenetic, "Choosing R for the provided table")
 # best one**: a simpler model is preferred unless the bigger one is clearly better on data
 # it has not seen.
 
-# %% slideshow={"slide_type": "-"}
+# %%
 def heldout_terms(V, fit, mask):
     """Each hidden entry's Poisson term V log(WH) - WH under a fit (nh.nmf keeps W H > 0)."""
     hidden = ~mask
@@ -314,7 +314,7 @@ picks = criterion_table(V, scan, cophenetic)
 # the scan it is given (on a simulated scan where every criterion says R = 3, it must say 3).
 # The rest of the notebook fits and reads the R you chose.
 
-# %% slideshow={"slide_type": "-"}
+# %% nbgrader={"grade": false, "grade_id": "06_provided_data-my_choose_R", "locked": false, "schema_version": 3, "solution": true, "task": false}
 def my_choose_R(V, scan):
     """The number of modules I choose for table V from its rank scan (an int).
     My criterion, and why: (write it here)"""
@@ -327,11 +327,11 @@ def my_choose_R(V, scan):
 
 R = R_hard = None  # the R you choose for each table: set by the checks below once my_choose_R passes
 
-# %% slideshow={"slide_type": "-"}
+# %% nbgrader={"grade": true, "grade_id": "06_provided_data-my_choose_R-check", "locked": true, "points": 1, "schema_version": 3, "solution": false, "task": false}
 R = nh.check_choose_R(my_choose_R, V, scan, cophenetic)  # your R, once the check passes
 
 
-# %% slideshow={"slide_type": "-"}
+# %%
 def chosen(R):
     """True once an R is chosen; otherwise say that the cell waits for my_choose_R."""
     if R is None:
@@ -351,7 +351,7 @@ if chosen(R):
 # table, with 10 restarts, each run to convergence. NMF is not convex, so we check that the
 # restarts end in the same place.
 
-# %% slideshow={"slide_type": "-"}
+# %%
 def final_fit(V, R, seed):
     fit = nh.nmf(V, R, n_restarts=10, seed=seed)
     behind = fit.log_likelihood - fit.restart_log_likelihoods
@@ -371,7 +371,7 @@ if chosen(R):
 # module a (a share of the gene's weights, not of its reads: notebook 05 shows the difference). A gene in one module has a share near 1 there and near 0 elsewhere; a moonlighting
 # gene has two clear shares.
 
-# %% slideshow={"slide_type": "-"}
+# %%
 if chosen(R):
     shares = nh.row_normalize(fit.W)
     values = shares.ravel()
@@ -407,7 +407,7 @@ if chosen(R):
 # and compares with what those W's say: it checks that your function follows from the W, not
 # what the answer is.
 
-# %% slideshow={"slide_type": "-"}
+# %% nbgrader={"grade": false, "grade_id": "06_provided_data-my_assign", "locked": false, "schema_version": 3, "solution": true, "task": false}
 def my_assign(W, threshold):
     """genes x modules bool table: True where the row-normalised W is >= threshold."""
     ### BEGIN SOLUTION
@@ -418,7 +418,7 @@ def my_assign(W, threshold):
     ### END SOLUTION
 
 
-# %% slideshow={"slide_type": "-"}
+# %% nbgrader={"grade": true, "grade_id": "06_provided_data-my_assign-check", "locked": true, "points": 1, "schema_version": 3, "solution": false, "task": false}
 nh.check_assign(my_assign, scan, THRESHOLD)
 
 
@@ -429,7 +429,7 @@ nh.check_assign(my_assign, scan, THRESHOLD)
 # You may call your `my_assign`. The check runs it on every W of your scan: every name must be a
 # gene of the table, and the list must be what that W says at that threshold.
 
-# %% slideshow={"slide_type": "-"}
+# %% nbgrader={"grade": false, "grade_id": "06_provided_data-my_moonlighter_names", "locked": false, "schema_version": 3, "solution": true, "task": false}
 def my_moonlighter_names(W, gene_names, threshold):
     """Names of the genes whose share is >= threshold in two or more modules."""
     ### BEGIN SOLUTION
@@ -438,7 +438,7 @@ def my_moonlighter_names(W, gene_names, threshold):
     ### END SOLUTION
 
 
-# %% slideshow={"slide_type": "-"}
+# %% nbgrader={"grade": true, "grade_id": "06_provided_data-my_moonlighter_names-check", "locked": true, "points": 1, "schema_version": 3, "solution": false, "task": false}
 nh.check_moonlighter_names(my_moonlighter_names, scan, genes, THRESHOLD)
 
 
@@ -453,7 +453,7 @@ nh.check_moonlighter_names(my_moonlighter_names, scan, genes, THRESHOLD)
 # in which it is most active: H[a, mu] divided by the sample's total is the share of sample
 # mu's counts that module a explains; we average it over the four samples of each cell type.
 
-# %% slideshow={"slide_type": "-"}
+# %%
 def module_report(genes, fit, cell_type_of, threshold=0.1, show=True):
     """Name the fitted modules M1.. by size; print their genes and most active cell types.
 
@@ -479,7 +479,7 @@ if chosen(R):
     order, members, moonlighters = module_report(genes, fit, cell_type_of, THRESHOLD)
 
 
-# %% slideshow={"slide_type": "-"}
+# %%
 def moonlighter_report(genes, shares, order, moonlighters, threshold=0.1):
     label = {a: f"M{k + 1}" for k, a in enumerate(order)}
     print(f"{len(moonlighters)} moonlighting genes (share >= {threshold} in two or more modules):")
@@ -497,7 +497,7 @@ if chosen(R):
 # structureless heatmap of section 2 into blocks. Left: the row-normalised W (moonlighters
 # named in orange); right: the counts in the same gene order.
 
-# %% slideshow={"slide_type": "-"}
+# %%
 def sorted_picture(genes, V, fit, order, moonlighters, title):
     shares = nh.row_normalize(fit.W)[:, order]
     home = np.argmax(shares, axis=1)
@@ -536,7 +536,7 @@ if chosen(R):
 # Drag the threshold and watch the histogram and the list of moonlighters. Does the list change
 # over a wide range here? Try the same slider on the harder table (section 7).
 
-# %% slideshow={"slide_type": "-"} tags=["nbval-ignore-output"]
+# %% tags=["nbval-ignore-output"]
 def moonlighter_names(shares, genes, threshold):
     return [genes[i] for i in nh.find_moonlighters(shares, threshold)]
 
@@ -576,7 +576,7 @@ if chosen(R):
 # chose, with the reasons the scan gives; in your hand-in, say in a few sentences which criterion
 # you followed, whether the others agree, and how sure you are of each moonlighter.
 
-# %% slideshow={"slide_type": "-"}
+# %%
 if chosen(R):
     agree = [name for name, R_pick in picks.items() if R_pick == R]
     other = [f"{name} {R_pick}" for name, R_pick in picks.items() if R_pick != R]
@@ -590,7 +590,7 @@ if chosen(R):
 # The second table has the same shape but about twenty-five times fewer counts per sample.
 # We run exactly the same steps, with the same settings, and your `my_choose_R` chooses again.
 
-# %% slideshow={"slide_type": "-"}
+# %%
 genes_hard, V_hard = nh.load_counts(HARD)
 samples_hard = read_sample_names(HARD)
 cell_type_of_hard = np.array([name.rsplit("_", 1)[0] for name in samples_hard])
@@ -602,7 +602,7 @@ print(f"zero counts: {(V_hard == 0).mean():.1%} of all entries (main table: {(V 
 print(f"median count of a non-zero entry: {np.median(V_hard[V_hard > 0]):,.0f} "
       f"(main table: {np.median(V[V > 0]):,.0f})")
 
-# %% slideshow={"slide_type": "-"}
+# %%
 scan_hard = nh.rank_scan(V_hard, range(1, 9), n_restarts=3, seed=SEED, holdout=0.1)
 scan_table(scan_hard)
 print()
@@ -614,7 +614,7 @@ _ = heldout_choice(V_hard, scan_hard)
 print()
 picks_hard = criterion_table(V_hard, scan_hard, cophenetic_hard)
 
-# %% slideshow={"slide_type": "-"}
+# %%
 plot_scan(scan_hard, cophenetic_hard, "Choosing R for the harder table")
 
 # %% [markdown] slideshow={"slide_type": "subslide"}
@@ -622,11 +622,11 @@ plot_scan(scan_hard, cophenetic_hard, "Choosing R for the harder table")
 # mean noisier held-out sums (larger standard errors) and less certain consensus. Your
 # `my_choose_R`, unchanged, chooses for this table too:
 
-# %% slideshow={"slide_type": "-"}
+# %%
 R_hard = nh.check_choose_R(my_choose_R, V_hard, scan_hard, cophenetic_hard)  # your R for the harder table
 
 
-# %% slideshow={"slide_type": "-"}
+# %%
 def borderline(genes, shares, threshold=0.1, low=0.02):
     """Genes whose second-largest share is between low and the threshold: maybe moonlighters."""
     second = np.sort(shares, axis=1)[:, -2]
@@ -648,7 +648,7 @@ if chosen(R) and chosen(R_hard):
         listed = ", ".join(f"{gene} ({share:.3f})" for gene, share in found) or "none"
         print(f"borderline genes (second share 0.02 to {THRESHOLD}) in the {name} table: {listed}")
 
-# %% slideshow={"slide_type": "-"}
+# %%
 if chosen(R) and chosen(R_hard):
     fig, axes = plt.subplots(1, 2, figsize=(9.6, 4), sharey=True)
     for ax, values_k, title in ((axes[0], values, f"provided table (R = {R})"),
@@ -667,7 +667,7 @@ if chosen(R) and chosen(R_hard):
 # The same slider on the harder table. Is there still a wide empty gap? The cell also counts
 # the moonlighters at a few thresholds.
 
-# %% slideshow={"slide_type": "-"} tags=["nbval-ignore-output"]
+# %% tags=["nbval-ignore-output"]
 if chosen(R_hard):
     display(threshold_slider(shares_hard, genes_hard))
     counts = {t: len(moonlighter_names(shares_hard, genes_hard, t)) for t in (0.02, 0.05, 0.1, 0.2, 0.3)}

@@ -23,7 +23,7 @@
 # %% [markdown] slideshow={"slide_type": "slide"}
 # ## 1 · Setup
 
-# %% slideshow={"slide_type": "-"}
+# %%
 import ipywidgets as widgets
 import matplotlib.pyplot as plt
 import numpy as np
@@ -48,7 +48,7 @@ HOURS = np.arange(12)
 # notebook is built on. Our factory 3 works two shifts, in the morning and in the evening; the
 # blog's factory 3 discharges all day long, and section 9 shows why that one is harder to recover.
 
-# %% slideshow={"slide_type": "-"}
+# %%
 # one column per factory: its discharge, hour by hour, on a day it dumps (concentration units)
 F = np.array([
     [0, 0, 9, 5, 3, 2, 1, 0, 0, 0, 0, 0],  # factory 1: a sharp early peak
@@ -60,7 +60,7 @@ print(f"F has shape {F.shape}: {N_HOURS} hours x {N_FACTORIES} factories")
 print("total discharge on a dumping day: "
       + ", ".join(f"factory {a + 1}: {F[:, a].sum():g}" for a in range(N_FACTORIES)))
 
-# %% slideshow={"slide_type": "-"}
+# %%
 fig, ax = plt.subplots(figsize=(8, 4))
 for a in range(N_FACTORIES):
     ax.plot(HOURS, F[:, a], marker="o", lw=2, color=COLOURS[a], label=f"factory {a + 1}")
@@ -93,7 +93,7 @@ plt.show()
 #   noise has standard deviation `sqrt(mean)`, so more particles per unit means relatively less noise
 #   (the widget at the end lets you turn this knob).
 
-# %% slideshow={"slide_type": "-"}
+# %%
 N_DAYS = 1000
 PARTICLES = 5  # particles counted per unit of concentration: sets the noise level
 
@@ -107,7 +107,7 @@ per_day = np.bincount(D.sum(axis=0), minlength=N_FACTORIES + 1)
 print("days on which 0, 1, 2, 3 factories dumped:", ", ".join(f"{k:,}" for k in per_day))
 print("days each factory dumped:", ", ".join(f"factory {a + 1}: {D[a].sum():,}" for a in range(N_FACTORIES)))
 
-# %% slideshow={"slide_type": "-"}
+# %%
 day = int(np.flatnonzero(D.sum(axis=0) == 2)[0])  # the first day on which exactly two factories dumped
 fig, (ax0, ax1) = plt.subplots(2, 1, figsize=(9.6, 6.5), height_ratios=[1.2, 1])
 ax0.plot(HOURS, V[:, day], marker="o", color="black", lw=2, label="measured count")
@@ -142,7 +142,7 @@ plt.show()
 # ruin the analysis is building the matrix in the wrong order. A real sensor writes one long log:
 # day 1's twelve hours, then day 2's, and so on. Reshaping that log needs care:
 
-# %% slideshow={"slide_type": "-"}
+# %%
 log = V.T.reshape(-1)  # the sensor's log: 12 hourly counts of day 1, then 12 of day 2, ...
 print(f"the log holds {log.size:,} hourly counts; day 1's are {log[:N_HOURS].tolist()}")
 
@@ -164,7 +164,7 @@ print(f"in the wrong layout, row 0 holds hours {hour_of.reshape(N_HOURS, N_DAYS)
 # We know there are three factories, so R = 3. NMF's problem is not convex: different random starts
 # can end in different local optima (notebook 04), so we run ten restarts and keep the best.
 
-# %% slideshow={"slide_type": "-"}
+# %%
 fit = nh.nmf(V, 3, n_restarts=10, seed=FIT_SEED)
 L_restarts = np.sort(fit.restart_log_likelihoods)[::-1]
 print(f"best log-likelihood {fit.log_likelihood:,.1f} after {fit.n_iter:,} iterations (converged: {fit.converged})")
@@ -178,7 +178,7 @@ print(f"all ten within 1 log-likelihood unit of the best: {L_restarts[0] - L_res
 # matched pair by their correlation, which ignores scale (we come back to scale in section 6): 1 is a
 # perfect match of shape.
 
-# %% slideshow={"slide_type": "-"}
+# %%
 perm = nh.match_modules(F, fit.W)  # fitted column perm[a] is factory a
 W_fit, H_fit = fit.W[:, perm], fit.H[perm]
 r = nh.column_correlations(F, W_fit)
@@ -188,7 +188,7 @@ for a in range(N_FACTORIES):
 # %% [markdown] slideshow={"slide_type": "subslide"}
 # And the wrongly laid-out matrix from section 4:
 
-# %% slideshow={"slide_type": "-"}
+# %%
 fit_wrong = nh.nmf(wrong, 3, n_restarts=10, seed=FIT_SEED)
 r_wrong = nh.column_correlations(F, fit_wrong.W[:, nh.match_modules(F, fit_wrong.W)])
 print("wrong layout, correlation with the true profiles:", ", ".join(f"{x:.2f}" for x in r_wrong))
@@ -211,7 +211,7 @@ print("wrong layout, correlation with the true profiles:", ", ".join(f"{x:.2f}" 
 # factory `a` contributed on day `d`. `nh.rescale(W, H, s)` moves the scale; let us check that the
 # log-likelihood really does not notice.
 
-# %% slideshow={"slide_type": "-"}
+# %%
 s = np.array([10.0, 0.1, 3.0])
 W_s, H_s = nh.rescale(W_fit, H_fit, s)  # W_s = W_fit * s (columns), H_s = H_fit / s (rows)
 L_fit = nh.log_likelihood(V, W_fit, H_fit)
@@ -230,7 +230,7 @@ print("typical H on a day factory 1 dumped:", f"{np.median(H_fit[0, D[0] == 1]):
 # number per component). The product `W H` must not change. NumPy broadcasting does it in two
 # expressions; mind which axis of H the numbers of `s` must line up with.
 
-# %% slideshow={"slide_type": "-"}
+# %% nbgrader={"grade": false, "grade_id": "07_time_series-my_rescale", "locked": false, "schema_version": 3, "solution": true, "task": false}
 def my_rescale(W, H, s):
     """Return (W s, H / s): column a of W times s[a], row a of H divided by s[a]."""
     ### BEGIN SOLUTION
@@ -239,7 +239,7 @@ def my_rescale(W, H, s):
     ### END SOLUTION
 
 
-# %% slideshow={"slide_type": "-"}
+# %% nbgrader={"grade": true, "grade_id": "07_time_series-my_rescale-check", "locked": true, "points": 1, "schema_version": 3, "solution": false, "task": false}
 nh.check_rescale(my_rescale)
 
 
@@ -258,7 +258,7 @@ nh.check_rescale(my_rescale)
 # Then a day counts as "on" if its value in the rescaled H is above 0.5. The function `score` wraps
 # the matching, the rescaling and the comparison with the truth; we reuse it in every later section.
 
-# %% slideshow={"slide_type": "-"}
+# %%
 def on_off_scale(W, H):
     # scale each row of H so that its typical 'on' value (median of the values above half the row's maximum) is 1
     level = np.array([np.median(row[row > row.max() / 2]) for row in H])
@@ -281,7 +281,7 @@ for a in range(N_FACTORIES):
           f"largest profile error {np.abs(profile_fit[:, a] - F[:, a]).max():.2f} (peak {F[:, a].max():g})")
 print(f"all factories: {agreement.mean():.1%} of the {N_FACTORIES * N_DAYS:,} factory-days called right")
 
-# %% slideshow={"slide_type": "-"}
+# %%
 fig, axes = plt.subplots(1, N_FACTORIES, figsize=(9.6, 4), sharey=True)
 bins = np.linspace(0, 1.8, 46)
 for a, ax in enumerate(axes):
@@ -299,7 +299,7 @@ plt.show()
 # %% [markdown] slideshow={"slide_type": "subslide"}
 # Now the recovered profiles, in concentration units, on top of the true ones:
 
-# %% slideshow={"slide_type": "-"}
+# %%
 fig, ax = plt.subplots(figsize=(9.6, 5.5))
 for a in range(N_FACTORIES):
     ax.plot(HOURS, F[:, a], marker="o", lw=3, color=COLOURS[a], alpha=0.6, label=f"factory {a + 1}, true")
@@ -318,7 +318,7 @@ plt.show()
 # (each column sums to 1). With few days there is little to pin W down, and every day's noise weighs
 # more. We refit on the first 10, 20, 50, ... days of the same data.
 
-# %% slideshow={"slide_type": "-"}
+# %%
 day_counts = [3, 4, 6, 10, 20, 50, 100, 1000]
 fewer = []
 lines = [" days   r (factories 1, 2, 3)   on/off right (1, 2, 3)   days each dumped"]
@@ -329,7 +329,7 @@ for n in day_counts:
                  + " ".join(f"{x:6.1%}" for x in agreement_n) + "     " + ", ".join(f"{k}" for k in D[:, :n].sum(axis=1)))
 print("\n".join(lines))
 
-# %% slideshow={"slide_type": "-"}
+# %%
 fig, (ax0, ax1) = plt.subplots(1, 2, figsize=(9.6, 4.2))
 for a in range(N_FACTORIES):
     ax0.plot(day_counts, [f[0][a] for f in fewer], marker="o", lw=2, color=COLOURS[a], label=f"factory {a + 1}")
@@ -370,7 +370,7 @@ plt.show()
 # signal, such as a constant background level in the lake: it cannot be told apart from a share of
 # each factory's profile (notebook 08 meets such a background in a movie).
 
-# %% slideshow={"slide_type": "-"}
+# %%
 D_always = D.copy()
 D_always[0] = 1  # factory 1 now dumps every day
 V_always = rng.poisson(PARTICLES * F @ D_always)  # what the sensor would count in that lake
@@ -386,7 +386,7 @@ print(f"log-likelihood of the truth {L_true:,.2f}, of the alternative {L_alt:,.2
 # %% [markdown] slideshow={"slide_type": "subslide"}
 # So much for the maths; now we simulate a lake in which factory 1 dumps every day, and fit it:
 
-# %% slideshow={"slide_type": "-"}
+# %%
 fit_always = nh.nmf(V_always, 3, n_restarts=10, seed=FIT_SEED)
 r_always, agreement_always, W_always, _ = score(fit_always, F, D_always)
 print("factory 1 always dumps: r =", ", ".join(f"{x:.3f}" for x in r_always),
@@ -398,7 +398,7 @@ print("factory 1 always dumps: r =", ", ".join(f"{x:.3f}" for x in r_always),
 # `my_always_on(H, threshold)` that returns one True/False per *row* of H (per component): True when
 # that component is above `threshold` on every day (every column). Then we ask the fit.
 
-# %% slideshow={"slide_type": "-"}
+# %% nbgrader={"grade": false, "grade_id": "07_time_series-my_always_on", "locked": false, "schema_version": 3, "solution": true, "task": false}
 def my_always_on(H, threshold=0.5):
     """One True/False per row of H: is that component above threshold on every day?"""
     ### BEGIN SOLUTION
@@ -406,10 +406,10 @@ def my_always_on(H, threshold=0.5):
     ### END SOLUTION
 
 
-# %% slideshow={"slide_type": "-"}
+# %% nbgrader={"grade": true, "grade_id": "07_time_series-my_always_on-check", "locked": true, "points": 1, "schema_version": 3, "solution": false, "task": false}
 nh.check_always_on(my_always_on)
 
-# %% slideshow={"slide_type": "-"}
+# %%
 _, _, _, H_always_on = score(fit_always, F, D_always)
 on_every_day = (H_always_on > 0.5).all(axis=1)  # what my_always_on computes
 print("fitted components on every day (factories 1, 2, 3):", ", ".join(str(x) for x in on_every_day))
@@ -439,7 +439,7 @@ print("days each fitted component is on:", ", ".join(f"{k:,}" for k in (H_always
 # shows factory 2 or 3 without factory 1, which breaks the other half.) We write the fitted factory 3 as a combination of the three true
 # profiles (least squares) to see what it is made of.
 
-# %% slideshow={"slide_type": "-"}
+# %%
 F_blog = F.copy()
 F_blog[:, 2] = [0, 5, 5, 6, 6, 7, 4, 2, 1, 0.5, 0, 0]  # the blog's factory 3, on all day
 V_blog = rng.poisson(PARTICLES * F_blog @ D)
@@ -451,7 +451,7 @@ coef = np.linalg.lstsq(F_blog, W_blog[:, 2] / PARTICLES, rcond=None)[0]
 coef /= coef[2]
 print(f"fitted factory 3 ≈ f3 {coef[0]:+.2f} f1 {coef[1]:+.2f} f2 (up to scale)")
 
-# %% slideshow={"slide_type": "-"}
+# %%
 from matplotlib.lines import Line2D
 
 fig, (ax0, ax1) = plt.subplots(1, 2, figsize=(9.6, 5), sharey=True)
@@ -494,7 +494,7 @@ plt.show()
 # wrong, because in those 10 days factory 1 never dumps without factory 2, so the two cannot be fully
 # separated (section 9 again); and 0.2 particles per unit blurs the on/off days even with 1,000 of them.
 
-# %% slideshow={"slide_type": "-"} tags=["nbval-ignore-output"]
+# %% tags=["nbval-ignore-output"]
 def explore(n_days=1000, particles=5.0):
     rng_explore = np.random.default_rng(SEED + 1)
     D_x = (rng_explore.random((N_FACTORIES, n_days)) < 0.5).astype(int)

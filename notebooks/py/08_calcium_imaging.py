@@ -27,7 +27,7 @@
 # %% [markdown] slideshow={"slide_type": "slide"}
 # ## 1 · Setup
 
-# %% slideshow={"slide_type": "-"}
+# %%
 import io
 
 import ipywidgets as widgets
@@ -60,7 +60,7 @@ COLOURS = ["#E69F00", "#56B4E9", "#009E73", "#D55E00", "#CC79A7"]  # Okabe-Ito: 
 # with its own centre (y0, x0) and size σ (in pixels). Cell 5 sits close to cell 1, so their light
 # overlaps: a hand-drawn region of interest around either would catch some of the other.
 
-# %% slideshow={"slide_type": "-"}
+# %%
 centres = np.array([[6, 7], [6, 18], [17, 5], [18, 17], [10, 11]])  # (row, column) of each cell
 sizes = np.array([2.0, 1.6, 2.4, 2.0, 1.8])                          # sigma in pixels
 rows, cols = np.mgrid[0:HEIGHT, 0:WIDTH]
@@ -70,7 +70,7 @@ print(f"footprints: shape {footprints.shape} (height x width x cells), each peak
 overlap = (footprints[:, :, 0] > 0.1) & (footprints[:, :, 4] > 0.1)
 print(f"pixels where both cell 1 and cell 5 give more than 10% of their peak: {overlap.sum()}")
 
-# %% slideshow={"slide_type": "-"}
+# %%
 fig, axes = plt.subplots(2, 3, figsize=(9.6, 6.4), layout="constrained")
 for a, ax in enumerate(axes.flat[:N_CELLS]):
     image = ax.imshow(footprints[:, :, a], cmap="viridis", vmin=0, vmax=1)
@@ -94,7 +94,7 @@ plt.show()
 #
 # These traces are what NMF should find in the rows of H.
 
-# %% slideshow={"slide_type": "-"}
+# %%
 rng = np.random.default_rng(SEED)
 TAU = 8.0  # frames
 spikes = (rng.random((N_CELLS, N_FRAMES)) < 0.04) * rng.uniform(0.5, 1.5, size=(N_CELLS, N_FRAMES))
@@ -115,14 +115,14 @@ print("spikes per cell:", ", ".join(f"cell {a + 1}: {(spikes[a] > 0).sum()}" for
 # and the recorded count is a Poisson draw with that mean. Photon counts are non-negative whole
 # numbers, so the movie is fit for NMF with the Poisson objective as it stands.
 
-# %% slideshow={"slide_type": "-"}
+# %%
 BACKGROUND, BRIGHTNESS = 5.0, 20.0
 expected = BACKGROUND + BRIGHTNESS * np.einsum("yxc,ct->yxt", footprints, calcium)  # HEIGHT x WIDTH x N_FRAMES
 movie = rng.poisson(expected)
 print(f"movie: shape {movie.shape} (height x width x frames), {movie.min()} to {movie.max()} photons "
       f"per pixel and frame, mean {movie.mean():.3g}")
 
-# %% slideshow={"slide_type": "-"}
+# %%
 busiest = np.argsort(calcium.sum(axis=0))[::-1]
 show = np.sort(busiest[[0, 10, 30]]).tolist() + [int(np.argmin(calcium.sum(axis=0)))]
 fig, axes = plt.subplots(2, 3, figsize=(9.6, 6.2), layout="constrained")
@@ -150,7 +150,7 @@ plt.show()
 # image with `.reshape(HEIGHT, WIDTH)`, and the whole reconstruction `W @ H` becomes a movie with
 # `.reshape(HEIGHT, WIDTH, N_FRAMES)`.
 
-# %% slideshow={"slide_type": "-"}
+# %%
 V = movie.reshape(HEIGHT * WIDTH, N_FRAMES)  # pixels x frames
 y, x, t = 10, 11, 57
 print(f"V has shape {V.shape}: {V.shape[0]} pixels x {V.shape[1]} frames")
@@ -169,7 +169,7 @@ print(f"true footprints as columns: shape {W_true.shape}; column 0 back as an im
 # background, with three restarts and `nh.nmf`'s default stopping rule (each restart ends within about one
 # deviance unit of its optimum, in a few seconds at this size).
 
-# %% slideshow={"slide_type": "-"}
+# %%
 fit = nh.nmf(V, N_CELLS + 1, n_restarts=3, seed=FIT_SEED)
 L_restarts = np.sort(fit.restart_log_likelihoods)[::-1]
 print(f"log-likelihood {fit.log_likelihood:,.1f} (converged: {fit.converged})")
@@ -185,7 +185,7 @@ print(f"all three within 1 log-likelihood unit of the best: {L_restarts[0] - L_r
 # `20 · c[t]`; the background's footprint is scaled to average 1, so its row of H is in photons per
 # pixel and would be 5 if this component took all of the background.
 
-# %% slideshow={"slide_type": "-"}
+# %%
 def match_and_scale(W, H):
     # match fitted components to the true cells; scale cells to peak 1 and any leftover component to mean 1
     perm = nh.match_modules(W_true, W)
@@ -204,7 +204,7 @@ background = W_fit[:, N_CELLS]
 print(f"background component: {np.median(H_fit[N_CELLS]):.3g} photons per pixel per frame (true {BACKGROUND:g}); "
       f"its footprint varies by {background.std() / background.mean():.0%} across pixels")
 
-# %% slideshow={"slide_type": "-"}
+# %%
 fig, axes = plt.subplots(2, N_CELLS + 1, figsize=(9.6, 4.4), layout="constrained")
 for a in range(N_CELLS):
     axes[0, a].imshow(footprints[:, :, a], cmap="viridis", vmin=0, vmax=1)
@@ -224,7 +224,7 @@ fig.colorbar(image, ax=axes, label="footprint", shrink=0.8)
 fig.suptitle("Footprints: truth (top), columns of W as images (bottom)")
 plt.show()
 
-# %% slideshow={"slide_type": "-"}
+# %%
 frames = np.arange(N_FRAMES)
 fig, axes = plt.subplots(N_CELLS, 1, figsize=(9.6, 6.5), sharex=True)
 for a, ax in enumerate(axes):
@@ -286,13 +286,13 @@ plt.show()
 # multiplicative step, `b <- b * mean(Q)` (the trace step of the background module; `nmf_with_offset`
 # in `nmf_course/background.py` does either).
 
-# %% [markdown] slideshow={"slide_type": "subslide"}
+# %% [markdown] slideshow={"slide_type": "fragment"}
 # **Exercise: one step with an offset.** Write `my_offset_step(V, W, H, b)`, one multiplicative
 # step of the model V ~ Poisson(W H + b) with b fixed (a number, or a column of one number per pixel,
 # shape N x 1, so that `W @ H + b` broadcasts), following the three lines above. Return the new
 # `(W, H)`; b does not change.
 
-# %% slideshow={"slide_type": "-"}
+# %% nbgrader={"grade": false, "grade_id": "08_calcium_imaging-my_offset_step", "locked": false, "schema_version": 3, "solution": true, "task": false}
 def my_offset_step(V, W, H, b):
     """One multiplicative step for V ~ Poisson(W H + b), b fixed; return the new (W, H)."""
     ### BEGIN SOLUTION
@@ -306,10 +306,10 @@ def my_offset_step(V, W, H, b):
     ### END SOLUTION
 
 
-# %% slideshow={"slide_type": "-"}
+# %% nbgrader={"grade": true, "grade_id": "08_calcium_imaging-my_offset_step-check", "locked": true, "points": 1, "schema_version": 3, "solution": false, "task": false}
 nh.check_offset_step(my_offset_step)
 
-# %% slideshow={"slide_type": "-"}
+# %%
 far_away = W_true < 0.01  # pixels x cells: where each true footprint is (nearly) zero
 dark = far_away.all(axis=1)  # pixels far from every cell
 
@@ -345,7 +345,7 @@ for name, (r_w, r_h, pedestal, _, _) in results.items():
                  + f"   {pedestal.max():.3f}")
 print("\n".join(lines))
 
-# %% slideshow={"slide_type": "-"}
+# %%
 fig, axes = plt.subplots(3, N_CELLS, figsize=(9.6, 6.5), layout="constrained")
 for row, name in zip(axes, ["1 ignore (R = 5)", "3 subtract, clip", "4 offset W H + b"]):
     r_w, _, _, W_here, _ = results[name]
@@ -386,7 +386,7 @@ plt.show()
 # explain, the reconstruction is closer to the noise-free movie than the recorded data are: NMF also
 # *denoises*.
 
-# %% slideshow={"slide_type": "-"}
+# %%
 W_off, H_off = match_and_scale(fit_offset.W, fit_offset.H)  # traces in photons at each cell's centre
 movie_fit = (fit_offset.W @ fit_offset.H + fit_offset.b).reshape(HEIGHT, WIDTH, N_FRAMES)  # back to a movie
 rms = lambda a, b: np.sqrt(np.mean((a - b) ** 2))
@@ -399,7 +399,7 @@ print(f"root-mean-square difference from the noise-free movie: data {rms(movie, 
 # figure is drawn once; each frame only swaps the image data and moves the line, then sends the
 # picture.
 
-# %% slideshow={"slide_type": "-"}
+# %%
 vmax = float(np.percentile(movie, 99.9))
 viewer = Figure(figsize=(9.6, 3.6), dpi=100)
 ax_data = viewer.add_axes((0.02, 0.12, 0.21, 0.76))

@@ -630,7 +630,7 @@ print_table(summary_faces)
 # Write `my_svd_reconstruct(V, k)` that returns $V_k$, the same shape as $V$. `np.linalg.svd(V,
 # full_matrices=False)` returns `U, s, Qt` with `s` sorted largest first; do not centre $V$.
 
-# %%
+# %% nbgrader={"grade": false, "grade_id": "09_parts_vs_wholes-my_svd_reconstruct", "locked": false, "schema_version": 3, "solution": true, "task": false}
 def my_svd_reconstruct(V, k):
     """The rank-k truncated SVD of V (not centred): U_k diag(s_k) Q_k^T, the same shape as V."""
     ### BEGIN SOLUTION
@@ -639,7 +639,7 @@ def my_svd_reconstruct(V, k):
     ### END SOLUTION
 
 
-# %%
+# %% nbgrader={"grade": true, "grade_id": "09_parts_vs_wholes-my_svd_reconstruct-check", "locked": true, "points": 1, "schema_version": 3, "solution": false, "task": false}
 nh.check_svd_reconstruct(my_svd_reconstruct)
 
 # %% [markdown] slideshow={"slide_type": "subslide"}

@@ -25,7 +25,7 @@
 # **What you need first**: notebooks 02 (the updates and the log-likelihood) and 05 (reading $W$,
 # moonlighters). Notebook 09 helps but is not needed.
 
-# %% slideshow={"slide_type": "-"}
+# %%
 import inspect
 import re
 import time
@@ -79,7 +79,7 @@ np.set_printoptions(precision=3, suppress=True)
 # of the middle column: first $W$, then $H$ *with the new* $W$. In NumPy, `@` is the matrix
 # product and `*`, `/` work elementwise.
 
-# %% slideshow={"slide_type": "-"}
+# %% nbgrader={"grade": false, "grade_id": "10_objectives_ratings_words-my_frobenius_step", "locked": false, "schema_version": 3, "solution": true, "task": false}
 def my_frobenius_step(V, W, H):
     """One Lee & Seung step for the squared error ||V - W H||^2; return the new (W, H)."""
     ### BEGIN SOLUTION
@@ -89,10 +89,10 @@ def my_frobenius_step(V, W, H):
     ### END SOLUTION
 
 
-# %% slideshow={"slide_type": "-"}
+# %% nbgrader={"grade": true, "grade_id": "10_objectives_ratings_words-my_frobenius_step-check", "locked": true, "points": 1, "schema_version": 3, "solution": false, "task": false}
 nh.check_frobenius_step(my_frobenius_step)
 
-# %% slideshow={"slide_type": "-"} tags=["reference-solution"]
+# %% tags=["reference-solution"]
 # the helper's squared-error step, to compare with yours
 print(inspect.getsource(nh.update_frobenius))
 
@@ -102,7 +102,7 @@ print(inspect.getsource(nh.update_frobenius))
 # noise itself: for Poisson counts the variance of $V$ around $WH$ grows with $WH$ (it equals
 # it), while the squared error assumes one variance for all entries.
 
-# %% slideshow={"slide_type": "-"}
+# %%
 sim = nh.simulate(n_genes=60, n_samples=40, n_modules=3, n_moonlighters=0, depth=(300, 3000), seed=SEED)
 V = sim.V.astype(float)
 log_V_factorial = gammaln(V + 1)                                      # log V! = log Gamma(V + 1)
@@ -126,7 +126,7 @@ for low, high in zip(edges[:-1], edges[1:]):
 # the right model for these counts. Both fits still find the modules here (the signal is
 # strong); we compare them with the cosine similarity between true and fitted modules.
 
-# %% slideshow={"slide_type": "-"}
+# %%
 fit_kl = nh.nmf(V, 3, n_restarts=3, seed=SEED)
 fit_fro = nh.nmf_frobenius(V, 3, n_restarts=3, seed=SEED)
 
@@ -154,7 +154,7 @@ for name, fit in [("KL (Poisson)", fit_kl), ("squared error", fit_fro)]:
 # the weights in the matching column of $H$; the first column is $2 \times (2, 0, 1)^T + 0 \times (0, 1.5, 1)^T$.
 # How good is the hand factorisation, and what do the two kinds of NMF find?
 
-# %% slideshow={"slide_type": "-"}
+# %%
 V3 = np.array([[4.0, 0, 2], [0, 3, 1], [2, 1, 3]])
 W_hand = np.array([[2.0, 0], [0, 1.5], [1, 1]])
 H_hand = np.array([[2.0, 0, 1], [0, 2, 1]])
@@ -184,7 +184,7 @@ print("H =\n", fit3_fro.H)
 # means *not rated*. Four users watch science fiction, three watch romance, and nobody mixes. We
 # first fit the table as it stands, which treats every 0 as a rating of 0.
 
-# %% slideshow={"slide_type": "-"}
+# %%
 users = ["Joe", "Jim", "John", "Jack", "Jill", "Jenny", "Jane"]
 films = ["Matrix", "Alien", "Star Wars", "Casablanca", "Titanic"]
 ratings = np.array([[1, 1, 1, 0, 0],
@@ -215,7 +215,7 @@ print("films' pertinence to each topic (H):")
 for film, column in zip(films, pertinence.T):
     print(f"  {film:11} sci-fi {column[0]:5.2f}   romance {column[1]:5.2f}")
 
-# %% slideshow={"slide_type": "-"}
+# %%
 fig, axes = plt.subplots(1, 3, figsize=(9.6, 4.6), width_ratios=[5, 2.4, 5], layout="constrained")
 nh.plot_heatmap(axes[0], ratings, "ratings V", "", "")
 nh.plot_heatmap(axes[1], commitment, "W", "", "")
@@ -237,7 +237,7 @@ print(f"films in the right topic: {films_ok:.0%}; users in the right topic: {use
       f"every entry outside the blocks below 1e-6: {off_block < 1e-6}")
 
 
-# %% [markdown] slideshow={"slide_type": "slide"}
+# %% [markdown] slideshow={"slide_type": "subslide"}
 # The block structure comes back exactly: every user is committed to one topic only, every film
 # belongs to one topic only, and the entries outside the blocks are zero. $W$ tells us *how much*
 # each user is committed (Jack, who gives 5s, more than Joe, who gives 1s); $H$ is binary (0 or 1
@@ -250,7 +250,7 @@ print(f"films in the right topic: {films_ok:.0%}; users in the right topic: {use
 # "predicts" 0 for every film a user has not rated. It has learnt nothing about missing ratings; it
 # has copied the zeros.
 
-# %% [markdown] slideshow={"slide_type": "slide"}
+# %% [markdown] slideshow={"slide_type": "subslide"}
 # ### Missing is not zero: fitting the rated entries only
 #
 # To fit only what users said, give `nh.nmf` a **mask**, True for the rated entries: the hidden
@@ -267,7 +267,7 @@ print(f"films in the right topic: {films_ok:.0%}; users in the right topic: {use
 # new $W$ and $Q$ recomputed). The check puts made-up numbers into the hidden entries of its test
 # $V$: they must have no effect.
 
-# %% slideshow={"slide_type": "-"}
+# %% nbgrader={"grade": false, "grade_id": "10_objectives_ratings_words-my_masked_step", "locked": false, "schema_version": 3, "solution": true, "task": false}
 def my_masked_step(V, W, H, mask):
     """One KL multiplicative step that fits only the entries where mask is True; return (W, H)."""
     ### BEGIN SOLUTION
@@ -280,14 +280,14 @@ def my_masked_step(V, W, H, mask):
     ### END SOLUTION
 
 
-# %% slideshow={"slide_type": "-"}
+# %% nbgrader={"grade": true, "grade_id": "10_objectives_ratings_words-my_masked_step-check", "locked": true, "points": 1, "schema_version": 3, "solution": false, "task": false}
 nh.check_masked_step(my_masked_step)
 
 # %% [markdown] slideshow={"slide_type": "subslide"}
 # Now the masked fit, from five different seeds. To see what a masked fit *can* predict, we also
 # hide one rating that the table does hold, Jim's 3 for Alien, and let the fits predict it.
 
-# %% slideshow={"slide_type": "-"}
+# %%
 fitted = rated.copy()
 fitted[users.index("Jim"), films.index("Alien")] = False   # hide one known rating, to predict it
 cross = [(users.index("Jill"), films.index("Matrix")), (users.index("Jenny"), films.index("Matrix"))]
@@ -304,7 +304,7 @@ spread = predictions.max(axis=0) - predictions.min(axis=0)
 print(f"largest minus smallest over the seeds: Jim's Alien {spread[1, 1]:.2f}; the cross-genre entries "
       f"from {spread[~rated].min():.2f} to {spread[~rated].max():.2f}")
 
-# %% [markdown] slideshow={"slide_type": "-"}
+# %% [markdown] slideshow={"slide_type": "subslide"}
 # Every seed fits the rated entries (to 1e-3), and they nearly agree on Jim's hidden Alien (2.88
 # to 3.00: about 3, as his other sci-fi ratings and the other sci-fi fans say). On the cross-genre
 # entries they disagree: Jill's Matrix runs from 3.66 to 4.98 and Jenny's from 5.55 to 7.45, above
@@ -336,7 +336,7 @@ print(f"largest minus smallest over the seeds: Jim's Alien {spread[1, 1]:.2f}; t
 # also rescales $W$'s columns to sum to 1 after each $W$ update; that changes $W$ and $H$ but not
 # the product $WH$, so the objectives must still agree.
 
-# %% slideshow={"slide_type": "-"}
+# %%
 counts = nh.simulate(n_genes=50, n_samples=30, n_modules=3, n_moonlighters=2, seed=SEED).V.astype(float)
 rng = np.random.default_rng(SEED)
 W0 = rng.uniform(0.1, 1.0, size=(counts.shape[0], 3))
@@ -397,7 +397,7 @@ assert agree(W_a @ H_a, W_b @ H_b) and agree(W_c @ H_c, W_d @ H_d)
 # How long do they take? (Timings vary from machine to machine and run to run, so this cell's
 # output is not compared by the tests.)
 
-# %% slideshow={"slide_type": "-"}
+# %%
 V_zero = nh.simulate(seed=0).V.astype(float)
 W_start, H_start = nh.random_start(np.random.default_rng(1), *V_zero.shape, 4, V_zero)
 ours_fit = nh.nmf(V_zero, 4, init=(W_start, H_start))   # the defaults: converged
@@ -410,7 +410,7 @@ revived = nh.nmf(V_zero, 4, init=(np.maximum(W_sk, 1e-12), np.maximum(H_sk, 1e-1
 print(f"{'its end point, zeros -> 1e-12':28}{revived.n_iter:8,}{revived.deviance:11,.1f}{int((revived.H == 0).sum()):18}")
 print(f"our floor: {int((ours_fit.H < 1e-70).sum())} entries of H rest at about 1e-77, none exactly 0")
 
-# %% [markdown] slideshow={"slide_type": "-"}
+# %% [markdown] slideshow={"slide_type": "subslide"}
 # scikit-learn's fit stops improving about 100 deviance units above the optimum, with 8 entries of
 # $H$ stuck at exactly 0; ten times as many steps barely move it. Lift those zeros to 1e-12 and let
 # our fit continue, and it reaches the optimum. Our fast path (`nh.nmf`) keeps every entry at or above
@@ -420,14 +420,14 @@ print(f"our floor: {int((ours_fit.H < 1e-70).sum())} entries of H rest at about 
 # exact one there: a gene with no counts at all is best fitted by a row of $W$ of exact zeros, and
 # `nh.nmf` leaves such a gene out of the fit and gives it that row (notebook 06).
 
-# %% slideshow={"slide_type": "-"}
+# %%
 V_gene = V_zero.copy()
 V_gene[0] = 0                                      # a gene that was never detected
 fit_gene = nh.nmf(V_gene, 4, seed=SEED)
 print(f"row of W for the all-zero gene: {fit_gene.W[0]}; exactly zero: {bool(np.all(fit_gene.W[0] == 0))}")
 
 
-# %% slideshow={"slide_type": "-"} tags=["nbval-ignore-output"]
+# %% tags=["nbval-ignore-output"]
 def seconds(function, repeats=3):
     best = np.inf
     for _ in range(repeats):
@@ -461,7 +461,7 @@ assert all(t > 0 for t in timings.values())
 # read. We wrote 24 one-line documents on three topics: metals, leadership and baking. The word
 # "lead" appears in four metal documents and four leadership documents.
 
-# %% slideshow={"slide_type": "-"}
+# %%
 DOCS = [
  ("metals", "Lead and copper are soft; each metal will melt in the furnace"),
  ("metals", "The mine sends ore to the furnace to melt out copper and zinc"),
@@ -509,7 +509,7 @@ print("first document as words:", documents[0])
 # $V$ is words x documents, just like genes x samples: each document is a sample, each word a
 # gene, each topic a module. We fit R = 3 with restarts and read the topics from $W$.
 
-# %% slideshow={"slide_type": "-"}
+# %%
 fit_w = nh.nmf(V_words, 3, n_restarts=10, seed=SEED)
 order = nh.match_modules(np.eye(3)[true_topic], fit_w.H.T)  # topic a = topic_names[a]
 W_words, H_words = fit_w.W[:, order], fit_w.H[order]
@@ -528,7 +528,7 @@ share = nh.row_normalize(W_words)[vocabulary.index("lead")]
 print("share of 'lead' in each topic: " + ", ".join(f"{n} {s:.2f}" for n, s in zip(topic_names, share)))
 assert [vocabulary[i] for i in moonlighters] == ["lead"]
 
-# %% slideshow={"slide_type": "-"}
+# %%
 shown = [vocabulary.index(w) for w in ["copper", "iron", "melt", "metal", "lead", "team", "manager",
                                        "follow", "bread", "flour", "oven", "dough"]]
 fig, ax = plt.subplots(figsize=(7, 6.2), layout="constrained")

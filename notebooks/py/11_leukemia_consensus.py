@@ -20,7 +20,7 @@
 #
 # **What you need first:** notebooks 02 (the updates) and 04 (choosing R); notebook 05 for reading W.
 
-# %% slideshow={"slide_type": "-"}
+# %%
 import time
 
 import ipywidgets as widgets
@@ -43,7 +43,7 @@ FIT = {"tol": 1e-4, "max_iter": 150, "dtype": np.float32}   # nmf options for th
 # checksums). The table has one row per Affymetrix probe and one column per sample; each
 # sample's name carries its diagnosis.
 
-# %% slideshow={"slide_type": "-"}
+# %%
 data = load_leukemia()
 V = data.V
 N, M = V.shape
@@ -53,7 +53,7 @@ for diagnosis in ("ALL-B", "ALL-T", "AML"):
 print(f"values: min {V.min():.0f}, median {np.median(V):.0f}, max {V.max():,.0f}; "
       f"{np.mean(V == V.min()):.1%} of entries sit at the minimum")
 
-# %% slideshow={"slide_type": "-"}
+# %%
 GROUP_ORDER = ("ALL-B", "ALL-T", "AML")
 by_diagnosis = np.argsort([GROUP_ORDER.index(d) for d in data.diagnoses], kind="stable")
 spread = np.log10(V).std(axis=1)
@@ -75,7 +75,7 @@ fig.colorbar(image, ax=ax_map, label="log10(value)")
 plt.show()
 
 
-# %% [markdown] slideshow={"slide_type": "slide"}
+# %% [markdown] slideshow={"slide_type": "subslide"}
 # The values span more than three orders of magnitude, with a large spike at the floor of 20
 # (the table's authors raised every smaller value to 20). Even among 50 probes the three groups
 # look different: some probes are high in AML only, others in ALL.
@@ -98,14 +98,14 @@ plt.show()
 # **Exercise 1.** Write `my_sample_clusters(H)` that returns one label per sample: the row of
 # `H` with the largest entry in that column.
 
-# %% slideshow={"slide_type": "subslide"}
+# %% nbgrader={"grade": false, "grade_id": "11_leukemia_consensus-my_sample_clusters", "locked": false, "schema_version": 3, "solution": true, "task": false}
 def my_sample_clusters(H):
     ### BEGIN SOLUTION
     return np.argmax(H, axis=0)
     ### END SOLUTION
 
 
-# %% slideshow={"slide_type": "-"}
+# %% nbgrader={"grade": true, "grade_id": "11_leukemia_consensus-my_sample_clusters-check", "locked": true, "points": 1, "schema_version": 3, "solution": false, "task": false}
 nh.check_sample_clusters(my_sample_clusters)
 
 
@@ -123,7 +123,7 @@ nh.check_sample_clusters(my_sample_clusters)
 # **Exercise 2.** Write `my_consensus_from_labels(labels_per_run)`: given a list of label
 # vectors (one per run, each of length $M$), return the $M \times M$ matrix $C$.
 
-# %% slideshow={"slide_type": "-"}
+# %% nbgrader={"grade": false, "grade_id": "11_leukemia_consensus-my_consensus_from_labels", "locked": false, "schema_version": 3, "solution": true, "task": false}
 def my_consensus_from_labels(labels_per_run):
     ### BEGIN SOLUTION
     runs = [np.asarray(labels) for labels in labels_per_run]
@@ -135,17 +135,17 @@ def my_consensus_from_labels(labels_per_run):
     ### END SOLUTION
 
 
-# %% slideshow={"slide_type": "-"}
+# %% nbgrader={"grade": true, "grade_id": "11_leukemia_consensus-my_consensus_from_labels-check", "locked": true, "points": 1, "schema_version": 3, "solution": false, "task": false}
 nh.check_consensus_from_labels(my_consensus_from_labels)
 
-# %% [markdown] slideshow={"slide_type": "slide"}
+# %% [markdown] slideshow={"slide_type": "subslide"}
 # `nh.consensus_matrix(V, R, n_runs=50, seed=...)` does exactly this: 50 fits of `nh.nmf`
 # with one random start each, `sample_clusters` on each `H`, and `consensus_from_labels` on the
 # 50 label vectors. Here are three runs at R = 2, put together with the helper's versions of the
 # two functions you just wrote (`nh.sample_clusters`, `nh.consensus_from_labels`), so this cell
 # runs whether or not your exercises are finished.
 
-# %% slideshow={"slide_type": "-"}
+# %%
 seeds = rng.integers(0, 2**31, size=3)
 labels_3 = [nh.sample_clusters(nh.nmf(V, 2, seed=int(s), **FIT).H) for s in seeds]
 C_3 = nh.consensus_from_labels(labels_3)
@@ -173,7 +173,7 @@ print("entries of C from 3 runs at R = 2: " +
 # the deviance of `1e-4` or after 150 iterations, in single precision (`FIT`, set at the top);
 # that keeps the 200 fits to seconds rather than minutes.
 
-# %% slideshow={"slide_type": "subslide"}
+# %%
 RANKS = [2, 3, 4, 5]
 start = time.perf_counter()
 consensus = {R: nh.consensus_matrix(V, R, n_runs=50, seed=SEED + R, **FIT) for R in RANKS}
@@ -188,7 +188,7 @@ for R in RANKS:
     print(f"{R:4d}   {rho[R]:22.4f}   {between:8.1%}")
 
 
-# %% slideshow={"slide_type": "-"}
+# %%
 def draw_consensus(ax, R):
     C = consensus[R]
     order = nh.consensus_order(C)
@@ -215,7 +215,7 @@ ax.grid(alpha=0.3)
 plt.show()
 
 
-# %% [markdown] slideshow={"slide_type": "slide"}
+# %% [markdown] slideshow={"slide_type": "subslide"}
 # At R = 2 and R = 3 every one of the 50 runs gives the same clustering: $C$ holds only 0s and
 # 1s and $\rho$ prints as 1.0000. At R = 4 the runs start to disagree (16.9% of the entries of
 # $C$ lie strictly between 0 and 1) and $\rho$ dips to 0.9980; at R = 5 it falls to 0.9653,
@@ -229,7 +229,7 @@ plt.show()
 # its average-linkage tree into R clusters (`consensus_clusters`, as Brunet et al. did), and
 # cross-tabulate it against the diagnoses in the sample names.
 
-# %% slideshow={"slide_type": "-"}
+# %%
 def cluster_table(R):
     # Rows: the R clusters read off consensus[R]; columns: the known diagnoses.
     labels = nh.consensus_clusters(consensus[R], R)
@@ -259,7 +259,7 @@ for R in (2, 3):
     level = "ALL or AML" if R == 2 else "diagnosis"
     print(f"samples outside their cluster's majority {level}: {', '.join(odd) or 'none'}\n")
 
-# %% [markdown] slideshow={"slide_type": "slide"}
+# %% [markdown] slideshow={"slide_type": "subslide"}
 # At R = 2 the two clusters are ALL and AML, with one exception: AML_13 sits with the 27 ALL
 # samples. At R = 3 the ALL samples split by lineage: 18 of the 19 B-cell samples form one
 # cluster, the 8 T-cell samples another, and all 11 AML samples the third. The one sample out
@@ -273,7 +273,7 @@ for R in (2, 3):
 # restarts and a tighter tolerance than the consensus runs, put each metagene in the order of the diagnosis it
 # marks, and list each one's top probes with the gene descriptions Golub et al. published.
 
-# %% slideshow={"slide_type": "-"}
+# %%
 start = time.perf_counter()
 fit3 = nh.nmf(V, 3, n_restarts=3, seed=SEED, tol=1e-6, dtype=np.float32)
 print(f"R = 3, 3 restarts: took {time.perf_counter() - start:.1f} s")
@@ -286,7 +286,7 @@ for a in range(3):
     marks.append(max(set(kinds), key=kinds.count) if kinds else "none")
 print("metagene -> diagnosis it marks:", dict(enumerate(marks)))
 
-# %% slideshow={"slide_type": "-"}
+# %%
 specific = W3 / W3.sum(axis=1, keepdims=True)       # each probe's share in each metagene
 for a in np.argsort([GROUP_ORDER.index(m) if m in GROUP_ORDER else 3 for m in marks]):
     # top probes: large in this metagene (top 2% of its weights) and most specific to it
@@ -296,7 +296,7 @@ for a in np.argsort([GROUP_ORDER.index(m) if m in GROUP_ORDER else 3 for m in ma
     for i in top:
         print(f"   {data.probes[i]:18} share {specific[i, a]:.2f}   {data.describe(data.probes[i])[:55]}")
 
-# %% slideshow={"slide_type": "-"}
+# %%
 fig, ax = plt.subplots(figsize=(9.6, 3.8), layout="constrained")
 H_shares = H3 / H3.sum(axis=0)
 colors = {"ALL-B": "tab:blue", "ALL-T": "tab:green", "AML": "tab:red"}
@@ -312,7 +312,7 @@ ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.12), ncol=3, fontsize=12)
 plt.show()
 
 
-# %% [markdown] slideshow={"slide_type": "slide"}
+# %% [markdown] slideshow={"slide_type": "subslide"}
 # Each metagene is high in one group of samples and low in the others, and its most specific
 # probes read like a textbook of the three leukemias: T-cell receptor chains (TCRB, TCRD) and
 # CD1b for T-cell ALL; immunoglobulin genes, CD24 and MB-1 for B-cell ALL; cystatin C,
@@ -326,7 +326,7 @@ plt.show()
 # Move the slider (it answers on release) to see each rank's ordered consensus matrix and its
 # cluster-versus-diagnosis table.
 
-# %% slideshow={"slide_type": "-"} tags=["nbval-ignore-output"]
+# %% tags=["nbval-ignore-output"]
 def show_rank(R):
     fig, ax = plt.subplots(figsize=(5, 4.5), layout="constrained")
     image = draw_consensus(ax, R)
