@@ -283,9 +283,10 @@ def test_student_notebook_filled_in_with_the_solutions_passes_its_self_checks(pa
     _, solutions = make_student.make_student_notebook(complete)
     student = nbformat.read(ROOT / "student" / path.name, as_version=4)
     filled = fill_in(student, solutions)
+    reordered = make_student.move_reference_solutions(nbformat.from_dict(complete))
     without_markers = ["\n".join(line for line in c.source.split("\n")
                                   if not make_student.BEGIN.match(line) and not make_student.END.match(line))
-                       for c in complete.cells]
+                       for c in reordered.cells]
     assert [c.source for c in filled.cells] == without_markers
     # run it from student/, as a student would (so ../data/ must work from there)
     NotebookClient(filled, timeout=300, kernel_name="python3",
