@@ -124,7 +124,7 @@ nh.check_read_shares(my_read_shares)
 # %%
 module_totals = fit.H.sum(axis=1)
 read_shares = nh.row_normalize(fit.W * module_totals)
-print("module totals (row sums of H):", ", ".join(f"{t:,.0f}" for t in module_totals))
+print("module totals (row sums of H), in thousands:", ", ".join(f"{t / 1000:,.0f}" for t in module_totals))
 print(f"largest / smallest module total: {module_totals.max() / module_totals.min():.2f}")
 print(f"\n{'gene':<8}  {'row-normalised W':>28}  {'share of reads':>28}")
 for i in sim.moonlighters:

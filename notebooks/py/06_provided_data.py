@@ -163,16 +163,13 @@ plt.show()
 
 # %%
 def scan_table(scan):
-    """Print a rank scan: log-likelihood and its gain, AIC and BIC (minus their minimum), held-out."""
-    print(f"{'R':>2} {'params':>7} {'log-lik':>13} {'gain':>11} {'AIC - min':>11} {'BIC - min':>11} "
-          f"{'held-out':>12} {'gain':>9}")
+    """Print a rank scan: log-likelihood and its gain, AIC and BIC (minus their minimum).
+    (The held-out log-likelihood comes with its noise in the next table.)"""
+    print(f"{'R':>2} {'params':>7} {'log-lik':>13} {'gain':>11} {'AIC - min':>11} {'BIC - min':>11}")
     for k, R in enumerate(scan.ranks):
         gain = "" if k == 0 else f"{scan.log_likelihood[k] - scan.log_likelihood[k - 1]:,.0f}"
-        held_gain = "" if k == 0 else \
-            f"{scan.heldout_log_likelihood[k] - scan.heldout_log_likelihood[k - 1]:,.0f}"
         print(f"{R:>2} {scan.n_params[k]:>7,} {scan.log_likelihood[k]:>13,.0f} {gain:>11} "
-              f"{scan.aic[k] - scan.aic.min():>11,.0f} {scan.bic[k] - scan.bic.min():>11,.0f} "
-              f"{scan.heldout_log_likelihood[k]:>12,.0f} {held_gain:>9}")
+              f"{scan.aic[k] - scan.aic.min():>11,.0f} {scan.bic[k] - scan.bic.min():>11,.0f}")
 
 
 scan = nh.rank_scan(V, range(1, 9), n_restarts=3, seed=SEED, holdout=0.1)
@@ -276,8 +273,8 @@ def heldout_choice(V, scan, n_se=2.0, show=True):
         se = np.sqrt(difference.size) * difference.std(ddof=1)
         if chosen is None and behind <= n_se * se:
             chosen = int(R)
-        if show:
-            print(f"{R:>2} {behind:>16,.1f} {se:>15,.1f}")
+        if show:  # two significant figures: the held-out sums are noisy beyond that
+            print(f"{R:>2} {float(f'{behind:.2g}'):>16,.0f} {float(f'{se:.2g}'):>15,.0f}")
     return chosen
 
 
