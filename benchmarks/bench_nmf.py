@@ -56,6 +56,7 @@ import sklearn  # noqa: E402
 from sklearn.decomposition import NMF  # noqa: E402
 
 import nmf_helpers as nh  # noqa: E402
+from nmf_course.timing import time_call  # noqa: E402
 from nmf_course.fastfit import fit_kl  # noqa: E402
 
 HERE = Path(__file__).resolve().parent
@@ -191,13 +192,8 @@ TIMING_REPEATS = 3
 
 
 def timed(run, repeats=TIMING_REPEATS):
-    """Median wall time of run() over repeats, and its last result."""
-    times = []
-    for _ in range(repeats):
-        start = time.perf_counter()
-        result = run()
-        times.append(time.perf_counter() - start)
-    return statistics.median(times), result
+    """Median wall time of run() over repeats (one call each), and its last result."""
+    return time_call(run, repeats, min_seconds=0)
 
 
 def first_reaching(trace, target, step):

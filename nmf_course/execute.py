@@ -49,6 +49,33 @@ def normalize(nb):
     return nb
 
 
+def only_metadata_changed(old, new, tool):
+    """Refuse (RuntimeError naming the tool) unless new differs from old in metadata only."""
+    if len(old.cells) != len(new.cells):
+        raise RuntimeError(f"{tool} would add or remove cells: refusing")
+    for old_cell, new_cell in zip(old.cells, new.cells):
+        for key in ("cell_type", "source", "outputs", "execution_count", "attachments", "id"):
+            if old_cell.get(key) != new_cell.get(key):
+                raise RuntimeError(f"{tool} would change a cell's {key}: refusing")
+
+
+def rewrite_metadata(paths, with_metadata, check=False):
+    """Write with_metadata(nb, path) over each notebook (or, with check=True, only compare).
+
+    Returns the paths whose file would change. Used by the slide and nbgrader metadata tools.
+    """
+    differing = []
+    for path in map(Path, paths):
+        text = path.read_text(encoding="utf-8")
+        out = nbformat.writes(with_metadata(nbformat.reads(text, as_version=4), path))
+        out = out if out.endswith("\n") else out + "\n"
+        if out != text:
+            differing.append(path)
+            if not check:
+                path.write_text(out, encoding="utf-8")
+    return differing
+
+
 def text_version(nb):
     """The notebook's sources as jupytext py:percent text (no outputs)."""
     return jupytext.writes(nb, fmt=TEXT_FORMAT)

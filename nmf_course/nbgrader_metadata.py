@@ -42,6 +42,7 @@ from pathlib import Path
 
 import nbformat
 
+from nmf_course.execute import only_metadata_changed, rewrite_metadata
 from nmf_course.paths import COURSE_DIR as ROOT
 from nmf_course.student_version import BEGIN, END, move_reference_solutions, notebook_paths
 
@@ -102,30 +103,16 @@ def with_nbgrader_metadata(nb, stem):
             cell.metadata["nbgrader"] = nbformat.from_dict(wanted[index])
         else:
             cell.metadata.pop("nbgrader", None)
-    for old_cell, new_cell in zip(nb.cells, new.cells):
-        for key in ("cell_type", "source", "outputs", "execution_count", "attachments", "id"):
-            if old_cell.get(key) != new_cell.get(key):
-                raise RuntimeError(f"nbgrader_metadata would change a cell's {key}: refusing")
-        rest = lambda c: {k: v for k, v in c.metadata.items() if k != "nbgrader"}   # noqa: E731
-        if rest(old_cell) != rest(new_cell):
-            raise RuntimeError("nbgrader_metadata would change other cell metadata: refusing")
-    assert len(nb.cells) == len(new.cells) and nb.metadata == new.metadata
+    only_metadata_changed(nb, new, "nbgrader_metadata")
+    rest = lambda c: {k: v for k, v in c.metadata.items() if k != "nbgrader"}   # noqa: E731
+    if any(rest(old) != rest(cell) for old, cell in zip(nb.cells, new.cells)) or nb.metadata != new.metadata:
+        raise RuntimeError("nbgrader_metadata would change other metadata: refusing")
     return new
 
 
 def process(paths, check=False):
     """Update (or, with check=True, only inspect) the notebooks; returns the paths that differ."""
-    differing = []
-    for path in map(Path, paths):
-        text = path.read_text(encoding="utf-8")
-        nb = nbformat.reads(text, as_version=4)
-        out = nbformat.writes(with_nbgrader_metadata(nb, path.stem))
-        out = out if out.endswith("\n") else out + "\n"
-        if out != text:
-            differing.append(path)
-            if not check:
-                path.write_text(out, encoding="utf-8")
-    return differing
+    return rewrite_metadata(paths, lambda nb, path: with_nbgrader_metadata(nb, path.stem), check)
 
 
 # --- nbgrader's side: the same student view as make student ------------------------------

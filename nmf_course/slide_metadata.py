@@ -31,6 +31,7 @@ from pathlib import Path
 
 import nbformat
 
+from nmf_course.execute import only_metadata_changed, rewrite_metadata
 from nmf_course.paths import COURSE_DIR as ROOT
 
 RISE_OPTIONS = {"scroll": True}
@@ -73,27 +74,13 @@ def with_slide_metadata(nb):
         else:
             cell.metadata.pop("slideshow", None)
     new.metadata["rise"] = nbformat.from_dict(dict(RISE_OPTIONS))
-    for old_cell, new_cell in zip(nb.cells, new.cells):
-        for key in ("cell_type", "source", "outputs", "execution_count", "attachments", "id"):
-            if old_cell.get(key) != new_cell.get(key):
-                raise RuntimeError(f"add_slide_metadata would change a cell's {key}: refusing")
-    assert len(nb.cells) == len(new.cells)
+    only_metadata_changed(nb, new, "slide_metadata")
     return new
 
 
 def process(paths, check=False):
     """Update (or, with check=True, only inspect) the notebooks; returns the paths that differ."""
-    differing = []
-    for path in paths:
-        text = path.read_text(encoding="utf-8")
-        nb = nbformat.reads(text, as_version=4)
-        out = nbformat.writes(with_slide_metadata(nb))
-        out = out if out.endswith("\n") else out + "\n"
-        if out != text:
-            differing.append(path)
-            if not check:
-                path.write_text(out, encoding="utf-8")
-    return differing
+    return rewrite_metadata(paths, lambda nb, path: with_slide_metadata(nb), check)
 
 
 def main(argv=None):

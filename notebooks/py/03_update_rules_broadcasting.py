@@ -341,7 +341,6 @@ for first, second in (("loops", "broadcast"), ("loops", "matmul"), ("broadcast",
     print(f"{first + ' vs ' + second:<22} {str(agree[0]):>9} {str(agree[1]):>9}")
     assert all(agree), f"{first} and {second} disagree"
 
-
 # %% [markdown] slideshow={"slide_type": "slide"}
 # ## 5. Timing: loops vs broadcasting vs matrix form
 #
@@ -353,20 +352,12 @@ for first, second in (("loops", "broadcast"), ("loops", "matmul"), ("broadcast",
 # seed notes expected loops to be roughly 10x to 100x slower.
 
 # %% tags=["nbval-ignore-output"]
-def median_time(update, V, W, H, repeats):
-    """Median over `repeats` of the mean time per call of update(V, W, H), in seconds.
+from nmf_course.timing import time_call  # median seconds per call, enough calls per repeat
 
-    Each repeat makes enough calls to last about 20 ms, so short calls are timed well."""
-    start = time.perf_counter()
-    update(V, W, H)
-    number = max(1, min(500, int(0.02 / (time.perf_counter() - start))))
-    times = []
-    for _ in range(repeats):
-        start = time.perf_counter()
-        for _ in range(number):
-            update(V, W, H)
-        times.append((time.perf_counter() - start) / number)
-    return float(np.median(times))
+
+def median_time(update, V, W, H, repeats):
+    """Median over `repeats` of the time one call of update(V, W, H) takes, in seconds."""
+    return time_call(lambda: update(V, W, H), repeats)[0]
 
 problems = {"100 x 60, R = 4": (V, W0, H0)}
 big = nh.simulate(n_genes=300, n_samples=100, n_modules=5, seed=SEED)
