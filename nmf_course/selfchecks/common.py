@@ -15,7 +15,7 @@ import numpy as np
 
 import nmf_helpers as nh  # the reference answers (used at call time only)
 
-__all__ = ["SelfCheckError", "fail", "passed", "small_problems", "returned", "as_pair",
+__all__ = ["SelfCheckError", "fail", "passed", "small_problems", "call_on_copies", "returned", "as_pair",
            "first_mismatch", "delegated_to", "check_not_delegated", "check_mode", "outcome",
            "show_box", "reporting", "MODE_VARIABLE"]
 
@@ -48,6 +48,16 @@ def small_problems(n=4):
             W /= W.sum(axis=0)
         problems.append((V, W, H))
     return problems
+
+
+def call_on_copies(fn, check, V, W, H):
+    """fn(V, W, H) on copies of the arrays; fail if the student's function changed any of them."""
+    inputs = (V.copy(), W.copy(), H.copy())
+    result = fn(*inputs)
+    for name, before, after in zip("VWH", (V, W, H), inputs):
+        if not np.array_equal(before, after):
+            fail(check, f"your function changed its input {name}; work on new arrays instead")
+    return result
 
 
 def returned(result, check):
