@@ -29,6 +29,8 @@ import nbformat
 from nbclient import NotebookClient
 from nbclient.exceptions import CellExecutionError, CellTimeoutError
 
+from nmf_course.paths import COURSE_DIR
+
 CELL_TIMEOUT = 300        # seconds one cell may take
 NOTEBOOK_TIMEOUT = 900    # seconds one notebook may take
 KERNELSPEC = {"display_name": "Python 3 (ipykernel)", "language": "python", "name": "python3"}
@@ -74,6 +76,25 @@ def rewrite_metadata(paths, with_metadata, check=False):
             if not check:
                 path.write_text(out, encoding="utf-8")
     return differing
+
+
+def metadata_tool_main(argv, process, what, module):
+    """The command line both metadata tools share: process the notebooks given (default
+    notebooks/NN_*.ipynb); with --check change nothing and exit 1 if one would change."""
+    parser = argparse.ArgumentParser(description=f"Set {what} on the course notebooks.")
+    parser.add_argument("notebooks", nargs="*", type=Path,
+                        help="notebooks to process (default: notebooks/NN_*.ipynb)")
+    parser.add_argument("--check", action="store_true",
+                        help="change nothing; exit 1 if a notebook would change")
+    args = parser.parse_args(argv)
+    paths = args.notebooks or sorted((COURSE_DIR / "notebooks").glob("[0-9][0-9]_*.ipynb"))
+    differing = process(paths, check=args.check)
+    for path in differing:
+        print(f"{'needs ' + what if args.check else 'updated'}: {path}")
+    if args.check and differing:
+        print(f"run: python -m {module}", file=sys.stderr)
+        return 1
+    return 0
 
 
 def text_version(nb):

@@ -34,17 +34,14 @@ check_mode), so the locked cell raises and scores 0.
 
 from __future__ import annotations
 
-import argparse
 import copy
 import re
 import sys
-from pathlib import Path
 
 import nbformat
 
-from nmf_course.execute import only_metadata_changed, rewrite_metadata
-from nmf_course.paths import COURSE_DIR as ROOT
-from nmf_course.student_version import BEGIN, END, move_reference_solutions, notebook_paths
+from nmf_course.execute import metadata_tool_main, only_metadata_changed, rewrite_metadata
+from nmf_course.student_version import BEGIN, END, move_reference_solutions
 
 SCHEMA_VERSION = 3
 CHECK_CALL = re.compile(r"\bcheck_\w+\s*\(")
@@ -143,20 +140,7 @@ def configure(c):
 
 
 def main(argv=None):
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("notebooks", nargs="*", type=Path,
-                        help="notebooks to process (default: notebooks/NN_*.ipynb)")
-    parser.add_argument("--check", action="store_true",
-                        help="change nothing; exit 1 if a notebook would change")
-    args = parser.parse_args(argv)
-    paths = args.notebooks or notebook_paths(ROOT / "notebooks")
-    differing = process(paths, check=args.check)
-    for path in differing:
-        print(f"{'needs nbgrader metadata' if args.check else 'updated'}: {path}")
-    if args.check and differing:
-        print("run: python -m nmf_course.nbgrader_metadata", file=sys.stderr)
-        return 1
-    return 0
+    return metadata_tool_main(argv, process, "nbgrader metadata", "nmf_course.nbgrader_metadata")
 
 
 if __name__ == "__main__":

@@ -24,15 +24,12 @@ Used by jupyterlab-slideshow (JupyterLab: "Start Deck" in the command palette, l
 widgets) and by `jupyter nbconvert --to slides` (`make slides`).
 """
 
-import argparse
 import copy
 import sys
-from pathlib import Path
 
 import nbformat
 
-from nmf_course.execute import only_metadata_changed, rewrite_metadata
-from nmf_course.paths import COURSE_DIR as ROOT
+from nmf_course.execute import metadata_tool_main, only_metadata_changed, rewrite_metadata
 
 RISE_OPTIONS = {"scroll": True}
 
@@ -84,19 +81,7 @@ def process(paths, check=False):
 
 
 def main(argv=None):
-    parser = argparse.ArgumentParser(description="Set slide metadata on the course notebooks.")
-    parser.add_argument("notebooks", nargs="*", type=Path,
-                        help="notebooks to process (default: notebooks/NN_*.ipynb)")
-    parser.add_argument("--check", action="store_true", help="change nothing; exit 1 if a notebook would change")
-    args = parser.parse_args(argv)
-    paths = args.notebooks or sorted((ROOT / "notebooks").glob("[0-9][0-9]_*.ipynb"))
-    differing = process(paths, check=args.check)
-    for path in differing:
-        print(f"{'needs slide metadata' if args.check else 'updated'}: {path}")
-    if args.check and differing:
-        print("run: python -m nmf_course.slide_metadata", file=sys.stderr)
-        return 1
-    return 0
+    return metadata_tool_main(argv, process, "slide metadata", "nmf_course.slide_metadata")
 
 
 if __name__ == "__main__":
