@@ -45,7 +45,7 @@ __all__ = [
     "Simulation", "simulate", "load_counts", "save_counts", "data_file",
     "log_likelihood", "deviance",
     "update_loops", "update_broadcast", "update_matmul", "BROADCAST_MAX_BYTES",
-    "NMFResult", "random_start", "has_converged", "nmf",
+    "NMFResult", "random_start", "has_converged", "has_stopped_falling", "nmf",
     "RankScan", "information_criteria", "holdout_mask", "rank_scan",
     "sample_clusters", "consensus_from_labels", "consensus_matrix", "cophenetic_correlation",
     "consensus_order", "consensus_clusters",
@@ -280,15 +280,24 @@ def has_converged(deviance_before, deviance_now, tol):
     return deviance_before - deviance_now <= tol * max(deviance_now, 1.0)
 
 
+def has_stopped_falling(trace, tol):
+    """nmf's stopping rule: has_converged held at each of the last two checks.
+
+    trace holds the deviance at the start and at every check. One flat check is not enough:
+    near a saddle point a fit can pause for a check and then fall again, by several units.
+    """
+    return len(trace) >= 3 and all(has_converged(trace[-k - 1], trace[-k], tol) for k in (1, 2))
+
+
 def fit_step_by_step(V, W, H, update, objective, max_iter, tol, check_every):
-    """Call update(V, W, H) step after step until has_converged() on objective(V, W, H)."""
+    """Call update(V, W, H) step after step until has_stopped_falling() on objective(V, W, H)."""
     trace = [objective(V, W, H)]
     n_iter = 0
     for n_iter in range(1, max_iter + 1):
         W, H = update(V, W, H)
         if n_iter % check_every == 0 or n_iter == max_iter:
             trace.append(objective(V, W, H))
-            if has_converged(trace[-2], trace[-1], tol):
+            if has_stopped_falling(trace, tol):
                 return W, H, np.array(trace), n_iter, True
     return W, H, np.array(trace), n_iter, False
 
@@ -305,7 +314,9 @@ def nmf(V, R, *, update="fast", max_iter=None, tol=None, n_restarts=1, seed=None
     Each restart starts from random_start() (or ``init``) and takes multiplicative steps
     until the deviance D = 2 sum[V log(V / WH) - V + WH] stops falling: until
 
-        D_before - D_now <= tol * D_now    over ``check_every`` iterations.
+        D_before - D_now <= tol * D_now    over ``check_every`` iterations,
+
+    at two checks in a row (has_stopped_falling).
 
     Maximising L and minimising D are the same thing (D = 2 (L_perfect - L)), but D has
     no dropped constant, so the rule is scale-free. The restart with the smallest D

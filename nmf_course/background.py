@@ -123,7 +123,8 @@ def nmf_with_offset(V, R, b=None, *, estimate_b=True, per_pixel=False, n_restart
     column; None starts from the 10th percentile of V. With ``estimate_b`` b takes its own
     multiplicative step (update_offset_b) after each step of W and H: one number for all of
     V, or one per row with ``per_pixel=True``. Stops when the deviance falls by at most
-    tol * D over check_every iterations (nh.has_converged), or after max_iter iterations.
+    tol * D over each of two checks in a row, check_every iterations apart
+    (nh.has_stopped_falling), or after max_iter iterations.
     """
     V = validation.as_matrix(V, "V")
     R, max_iter, n_restarts, _ = validation.fit_options(V, R, max_iter, tol, n_restarts, None)
@@ -154,7 +155,7 @@ def _fit_one(V, R, b0, estimate_b, rng, max_iter, tol, check_every, VlogV):
             b_now = _b_step(V, W, H, b_now)
         if n_iter % check_every == 0 or n_iter == max_iter:
             trace.append(_deviance(V, W, H, b_now, VlogV))
-            if nh.has_converged(trace[-2], trace[-1], tol):
+            if nh.has_stopped_falling(trace, tol):
                 converged = True
                 break
     return W, H, b_now, np.array(trace), n_iter, converged

@@ -15,7 +15,7 @@ taken geometrically (on log W, log H), which suits multiplicative steps and neve
 
     X_k = MU(Y_{k-1})                               a plain MU step from the point Y
     Y_k = X_k * (X_k / X_{k-1})**beta               extrapolate along the last move
-          (elementwise; W's columns rescaled to sum to 1, the scale moved onto H)
+          (elementwise, on every entry of W and H)
     accept Y_k if D(Y_k) <= D(Y_{k-1}); otherwise take Y_k = X_k (no extrapolation)
     and make beta smaller.
 
@@ -26,7 +26,7 @@ logarithm of it. beta grows while extrapolation keeps being accepted (times GROW
 by beta_max, which itself creeps up towards 1 by GROW_MAX) and is divided by SHRINK on a
 rejection, when beta_max becomes the beta that failed.
 
-nmf_helpers.nmf() calls fit_kl; the stopping rule is nmf_helpers.has_converged, the one the
+nmf_helpers.nmf() calls fit_kl; the stopping rule is nmf_helpers.has_stopped_falling, the one the
 notebooks teach.
 """
 
@@ -36,7 +36,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-import nmf_helpers as nh  # the stopping rule, has_converged (used at call time only)
+import nmf_helpers as nh  # the stopping rule, has_stopped_falling (used at call time only)
 from nmf_course.validation import shapes_fit
 
 __all__ = ["FitOutcome", "fit_kl"]
@@ -63,6 +63,19 @@ class FitOutcome:
     converged: bool
 
 
+class _Point:
+    """One point (W, H): W (N x R) and H (R x M) stored one after the other in one flat array.
+
+    An extrapolation treats every entry of W and H alike, so on the flat array it is four
+    NumPy calls whatever the shapes (on small tables the calls, not the arithmetic, cost).
+    """
+
+    def __init__(self, N, R, M, dtype):
+        self.flat = np.empty(N * R + R * M, dtype)
+        self.W = self.flat[:N * R].reshape(N, R)   # views: writing W or H writes flat
+        self.H = self.flat[N * R:].reshape(R, M)
+
+
 class _Problem:
     """V, the optional mask, and the buffers the steps write into (allocated once)."""
 
@@ -74,6 +87,7 @@ class _Problem:
         if self.mask is not None:
             self.V = self.V * self.mask  # hidden entries count for nothing
         N, M = self.V.shape
+        self.shape = (N, R, M)
         self.WH = np.empty((N, M), dtype)   # the model W @ H
         self.Q = np.empty((N, M), dtype)    # V / WH, and scratch space for the deviance
         self.grad_W = np.empty((N, R), dtype)
@@ -84,15 +98,18 @@ class _Problem:
         self.v_log_v = float(np.sum(V64[positive] * np.log(V64[positive])))
         self.v_sum = float(V64.sum())
 
-    def product(self, W, H):
-        """WH = W @ H into the buffer; returns it."""
-        return np.matmul(W, H, out=self.WH)
+    def point(self):
+        """A new, empty point (W, H) of this problem's shapes."""
+        return _Point(*self.shape, self.dtype)
 
-    def deviance(self, W, H, WH):
+    def deviance(self, point):
         """D = 2 [sum V log V - sum V log WH - sum V + sum WH] over observed entries, in float64.
 
-        Uses WH = W @ H (already computed); overwrites the buffer Q.
+        Computes WH = W @ H at the point into the buffer WH (the next MU step starts from it)
+        and overwrites the buffer Q.
         """
+        W, H = point.W, point.H
+        WH = np.matmul(W, H, out=self.WH)
         if self.mask is not None:
             model_sum = float(np.multiply(WH, self.mask, out=self.Q).sum(dtype=np.float64))
         elif self.dtype == np.float32:  # the sum of the rounded WH: its rounding then cancels
@@ -106,52 +123,49 @@ class _Problem:
             v_log_wh = float(np.multiply(log_wh, self.V, out=log_wh).sum(dtype=np.float64))
         return 2.0 * (self.v_log_v - v_log_wh - self.v_sum + model_sum)
 
-    def mu_step(self, W, H, WH):
-        """One multiplicative step from (W, H), given WH = W @ H; returns new (W, H).
+    def mu_step(self, start, out):
+        """One multiplicative step from the point start into the point out.
 
             W <- W * (Q @ H.T) / (mask @ H.T)        Q = V / WH
             W's columns scaled to sum to 1, H's rows the other way (W H unchanged)
             H <- H * (W.T @ Q) / (W.T @ mask)        Q recomputed with the new W
 
-        Without a mask, mask @ H.T is H's row sums and W.T @ mask is 1 (columns of W sum
-        to 1). Every entry is kept at or above the floor, so W H > 0 everywhere.
+        The buffer WH must hold W @ H at start (deviance() leaves it there). Without a mask,
+        mask @ H.T is H's row sums and W.T @ mask is 1 (columns of W sum to 1). Every entry
+        is kept at or above the floor, so W H > 0 everywhere.
         """
         V, Q, floor = self.V, self.Q, self.floor
-        np.divide(V, WH, out=Q)
-        W = W * np.matmul(Q, H.T, out=self.grad_W)
+        W, H = out.W, out.H
+        np.divide(V, self.WH, out=Q)
+        np.multiply(start.W, np.matmul(Q, start.H.T, out=self.grad_W), out=W)
         if self.mask is not None:
-            W /= np.maximum(self.mask @ H.T, floor)
+            W /= np.maximum(self.mask @ start.H.T, floor)
         np.maximum(W, floor, out=W)
         scale = W.sum(axis=0)
         W /= scale
         if self.mask is None:  # dividing W's column a by H's row sum a cancels: it lands on H
-            scale /= H.sum(axis=1)
-        H = H * scale[:, np.newaxis]
-        np.divide(V, self.product(W, H), out=Q)
+            scale /= start.H.sum(axis=1)
+        np.multiply(start.H, scale[:, np.newaxis], out=H)
+        np.divide(V, np.matmul(W, H, out=self.WH), out=Q)
         H *= np.matmul(W.T, Q, out=self.grad_H)
         if self.mask is not None:
             H /= np.maximum(W.T @ self.mask, floor)
         np.maximum(H, floor, out=H)
-        return W, H
 
-    def extrapolate(self, W, H, W_before, H_before, beta):
-        """Y = X * (X / X_before)**beta for X = (W, H), floored; W's columns rescaled to sum to 1.
+    def extrapolate(self, X, X_before, beta, out):
+        """out = X * (X / X_before)**beta, entry by entry, floored.
 
         The extrapolation is geometric (on log W and log H): an entry that the last step
         multiplied by f is multiplied by f**beta once more. It keeps every entry positive,
         whereas the linear step X + beta (X - X_before) would have to clip shrinking
         entries to the floor, where a multiplicative update could never revive them.
+        (W's columns need not sum to 1 here: the next MU step rescales them.)
         """
-        W_y = np.power(W / W_before, beta)
-        W_y *= W
-        H_y = np.power(H / H_before, beta)
-        H_y *= H
-        np.maximum(W_y, self.floor, out=W_y)
-        np.maximum(H_y, self.floor, out=H_y)
-        scale = W_y.sum(axis=0)
-        W_y /= scale
-        H_y *= scale[:, np.newaxis]
-        return W_y, H_y
+        Y = out.flat
+        np.divide(X.flat, X_before.flat, out=Y)
+        np.power(Y, beta, out=Y)
+        Y *= X.flat
+        np.maximum(Y, self.floor, out=Y)
 
 
 def fit_kl(V, W, H, mask=None, *, max_iter=50_000, tol=2e-9, check_every=50) -> FitOutcome:
@@ -166,12 +180,15 @@ def fit_kl(V, W, H, mask=None, *, max_iter=50_000, tol=2e-9, check_every=50) -> 
     Stopping rule (scale-free, and no dropped constant enters it): every check_every
     steps, with D_now and D_before the deviance now and check_every steps earlier,
 
-        stop when  D_before - D_now <= tol * max(D_now, 1)      (nmf_helpers.has_converged).
+        the check is flat when  D_before - D_now <= tol * max(D_now, 1)   (nh.has_converged),
 
-    With the defaults (a drop of at most 2e-9 of D in 50 steps: 1e-5 deviance units at
-    D = 5,000) fits end within 1 deviance unit of where a far longer run ends (checked on
-    simulated and course tables from 40 x 200 to 1,000 x 200). A fit can still sit for a
-    long time on a plateau near a saddle point and stop there; restarts handle that.
+    and the fit stops after two flat checks in a row (nh.has_stopped_falling): near a
+    saddle point a fit can pause for one check and then fall again by several units.
+    With the defaults (a drop of at most 2e-9 of D in 50 steps, twice: 1e-5 deviance
+    units at D = 5,000) fits end within 1 deviance unit of where a far longer run ends
+    (checked on simulated and course tables from 40 x 200 to 1,000 x 200, underfitted and
+    overfitted). A fit can still sit on a long plateau near a saddle point and stop there;
+    restarts handle that.
 
     The inputs are not modified. Returns a FitOutcome (W's columns sum to 1).
     """
@@ -182,34 +199,39 @@ def fit_kl(V, W, H, mask=None, *, max_iter=50_000, tol=2e-9, check_every=50) -> 
     if mask is not None and np.shape(mask) != V.shape:
         raise ValueError(f"mask must have V's shape {V.shape}, got {np.shape(mask)}")
     problem = _Problem(V, mask, dtype, W.shape[1])
-    W, H = _positive_start(W, H, dtype, problem.floor)
-
-    X = (W, H)                  # the last MU step's result (X_0: the start)
-    Y = (W, H)                  # the point the next MU step starts from; D is its deviance
-    D = problem.deviance(*Y, problem.product(*Y))
+    X, X_before, Y = problem.point(), problem.point(), problem.point()
+    _positive_start(W, H, problem.floor, out=Y)  # Y: the point the next MU step starts from
+    np.copyto(X.flat, Y.flat)                    # X: the last MU step's result (X_0: the start)
+    D = problem.deviance(Y)                      # D: the deviance at Y
     trace = [D]
     schedule = _Schedule()
     converged, n_iter = False, 0
     while n_iter < max_iter:
-        X_before, X = X, problem.mu_step(*Y, problem.WH)    # D(X) <= D
+        X, X_before = X_before, X                # the new X is written over the oldest point
+        problem.mu_step(Y, out=X)                # D(X) <= D
         n_iter += 1
-        Y, D = _safeguarded_extrapolation(problem, X, X_before, D, schedule)
+        D = _safeguarded_extrapolation(problem, X, X_before, D, schedule, out=Y)
         if n_iter % check_every == 0:
             trace.append(D)
-            if nh.has_converged(trace[-2], trace[-1], tol):
+            if nh.has_stopped_falling(trace, tol):
                 converged = True
                 break
     if n_iter % check_every != 0:
         trace.append(D)
-    W, H = Y
+    W, H = _columns_sum_to_one(Y.W.copy(), Y.H.copy())
     return FitOutcome(W=W, H=H, deviance_trace=np.array(trace), n_iter=n_iter,
                       converged=converged)
 
 
-def _positive_start(W, H, dtype, floor):
-    """Copies of W and H in dtype, floored, W's columns scaled to sum to 1 (W H unchanged)."""
-    W = np.maximum(np.array(W, dtype=dtype), floor)
-    H = np.maximum(np.array(H, dtype=dtype), floor)
+def _positive_start(W, H, floor, out):
+    """W and H into the point out, floored, W's columns scaled to sum to 1 (W H unchanged)."""
+    np.maximum(W, floor, out=out.W)
+    np.maximum(H, floor, out=out.H)
+    _columns_sum_to_one(out.W, out.H)
+
+
+def _columns_sum_to_one(W, H):
+    """Scale W's columns to sum to 1 and H's rows the other way, in place (W H unchanged)."""
     scale = W.sum(axis=0)
     W /= scale
     H *= scale[:, np.newaxis]
@@ -230,17 +252,18 @@ class _Schedule:
         self.beta, self.beta_max = self.beta / SHRINK, self.beta
 
 
-def _safeguarded_extrapolation(problem, X, X_before, D, schedule):
-    """The next starting point Y and its deviance: extrapolated if that does not raise D.
+def _safeguarded_extrapolation(problem, X, X_before, D, schedule, out):
+    """Write the next starting point Y into out and return its deviance.
 
     Y = X * (X / X_before)**beta is kept if D(Y) <= D (the deviance of the point X was
     stepped from); otherwise Y = X, whose deviance is <= D because an MU step never
     raises it. Either way problem.WH ends up holding the product at Y.
     """
-    Y = problem.extrapolate(*X, *X_before, schedule.beta)
-    D_y = problem.deviance(*Y, problem.product(*Y))
+    problem.extrapolate(X, X_before, schedule.beta, out=out)
+    D_y = problem.deviance(out)
     if D_y <= D:
         schedule.accepted()
-        return Y, D_y
+        return D_y
     schedule.rejected()
-    return X, problem.deviance(*X, problem.product(*X))
+    np.copyto(out.flat, X.flat)
+    return problem.deviance(out)

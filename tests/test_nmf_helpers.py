@@ -540,3 +540,15 @@ def test_column_correlations_need_the_same_shape():
         nh.column_correlations(np.ones((3, 2)), np.ones((3, 3)))
     with pytest.raises(ValueError, match="non-negative"):
         nh.column_correlations(-np.ones((3, 2)), np.ones((3, 2)))
+
+
+def test_stopping_rule_needs_two_flat_checks_in_a_row():
+    """has_converged judges one check (a drop of at most tol * D); nmf stops after two."""
+    assert nh.has_converged(1000.0, 1000.0 - 1e-6, tol=2e-9)
+    assert not nh.has_converged(1000.0, 990.0, tol=2e-9)
+    assert nh.has_converged(0.5, 0.5, tol=2e-9)          # D near 0: max(D, 1) keeps it possible
+    flat = 1000.0
+    assert not nh.has_stopped_falling([5000.0, flat], tol=2e-9)             # one check only
+    assert not nh.has_stopped_falling([5000.0, flat, flat], tol=2e-9)       # a fall, then flat
+    assert nh.has_stopped_falling([5000.0, flat, flat, flat], tol=2e-9)     # flat twice
+    assert not nh.has_stopped_falling([flat, flat, flat, flat - 12], tol=2e-9)  # a pause, then a fall
