@@ -183,12 +183,12 @@ scan_table(scan)
 # often two samples land together (the consensus matrix C). If R suits the data, the runs agree
 # and C holds only 0s and 1s; its cophenetic correlation (how well a tree of C reproduces C) is then
 # 1. It needs only each sample's strongest module, which settles long before the last deviance
-# units, so these 20 runs per R stop early (`tol=1e-5`): a stated shortcut that keeps the cost down.
+# units, so these 20 runs per R stop early (`tol=1e-4`): a stated shortcut that keeps the cost down.
 
 # %%
 def cophenetic_scan(V, ranks, n_runs=20, seed=SEED):
     """{R: cophenetic correlation of the consensus matrix of n_runs fits} for each R."""
-    return {int(R): nh.cophenetic_correlation(nh.consensus_matrix(V, R, n_runs=n_runs, seed=seed, tol=1e-5))
+    return {int(R): nh.cophenetic_correlation(nh.consensus_matrix(V, R, n_runs=n_runs, seed=seed, tol=1e-4))
             for R in ranks}
 
 
