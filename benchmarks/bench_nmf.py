@@ -185,7 +185,7 @@ CONVERGENCE_CASES = [
     ("100 x 60, R = 4", lambda: nh.simulate(seed=0).V, 4, 100_000),
     ("100 x 60, R = 5", lambda: nh.simulate(seed=0).V, 5, 100_000),
     ("150 x 40, R = 4", lambda: nh.simulate(n_genes=150, n_samples=40, seed=3).V, 4, 100_000),
-    ("1,000 x 200, R = 10", lambda: make_problem(1_000, 200, 10)[0], 10, 30_000),
+    ("1,000 x 200, R = 10", lambda: make_problem(1_000, 200, 10)[0], 10, 40_000),
 ]
 SKLEARN_ITERATIONS = 20_000
 TIMING_REPEATS = 3
@@ -248,6 +248,10 @@ def convergence_case(label, make_V, R, mu_iterations):
     fast_needed = first_reaching(long_fit.deviance_trace, fast_target, 1)
     fast_time, _ = timed(lambda: fit_kl(V, W0, H0, tol=0, max_iter=fast_needed, check_every=fast_needed))
     default_time, default_fit = timed(lambda: fit_kl(V, W0, H0))
+    # the issue's target: plain MU's time to reach the deviance the default call ends at,
+    # its iterations times its time per iteration (measured above over mu_runs iterations)
+    mu_to_default = first_reaching(mu_trace, default_fit.deviance_trace[-1], every)
+    mu_to_default_time = (mu_to_default or mu_iterations) * mu_time / mu_runs
     sk_model = NMF(n_components=R, solver="mu", beta_loss="kullback-leibler", init="custom",
                    max_iter=SKLEARN_ITERATIONS, tol=0)
     sk_W = sk_model.fit_transform(V, W=W0.copy(), H=H0.copy())
@@ -256,17 +260,27 @@ def convergence_case(label, make_V, R, mu_iterations):
                 mu_final=mu_trace[-1], mu_time=mu_time, fast_needed=fast_needed, fast_time=fast_time,
                 default_time=default_time, default_iter=default_fit.n_iter,
                 default_gap=default_fit.deviance_trace[-1] - optimum,
+                mu_to_default=mu_to_default, mu_to_default_time=mu_to_default_time,
                 sk_deviance=2 * nh.generalized_kl(V, sk_W, sk_H), sk_H_zeros=int((sk_H == 0).sum()),
                 sk_H_size=sk_H.size, sk_W_zeros=int((sk_W == 0).sum()))
 
 
 def convergence_table(cases):
-    lines = ["| N x M, R | optimum (deviance) | plain MU: iterations, time to optimum + 1 | "
-             "fit_kl: iterations, time to the same | MU time ÷ fit_kl time | "
-             "fit_kl defaults: iterations, time, final − optimum | "
+    lines = ["| N x M, R | optimum (deviance) | fit_kl defaults: iterations, time, final − optimum | "
+             "plain MU to the same deviance: iterations, time | MU time ÷ fit_kl defaults time | "
+             "plain MU: iterations, time to optimum + 1 | fit_kl: iterations, time to the same | "
+             "ratio at optimum + 1 | "
              f"scikit-learn after {SKLEARN_ITERATIONS:,}: deviance − optimum, exact zeros in H |",
-             "| --- | ---: | ---: | ---: | ---: | ---: | ---: |"]
+             "| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |"]
     for c in cases:
+        default = f"{c['default_iter']:,}, {format_time(c['default_time'])}, {c['default_gap']:+.3f}"
+        ratio_default = c["mu_to_default_time"] / c["default_time"]
+        if c["mu_to_default"]:
+            mu_default = f"{c['mu_to_default']:,}, {format_time(c['mu_to_default_time'])}"
+            ratio_default = f"{ratio_default:.1f}"
+        else:
+            mu_default = f"not after {c['mu_iterations']:,} ({format_time(c['mu_to_default_time'])})"
+            ratio_default = f"> {ratio_default:.1f}"
         if c["mu_needed"]:
             mu = f"{c['mu_needed']:,}, {format_time(c['mu_time'])}"
             ratio = f"{c['mu_time'] / c['fast_time']:.1f}"
@@ -274,9 +288,8 @@ def convergence_table(cases):
             mu = (f"not within 1 unit after {c['mu_iterations']:,} ({format_time(c['mu_time'])}; "
                   f"+{c['mu_final'] - c['optimum']:.2f})")
             ratio = f"> {c['mu_time'] / c['fast_time']:.1f} (to MU's end point)"
-        lines.append(f"| {c['label']} | {c['optimum']:,.2f} | {mu} | "
-                     f"{c['fast_needed']:,}, {format_time(c['fast_time'])} | {ratio} | "
-                     f"{c['default_iter']:,}, {format_time(c['default_time'])}, {c['default_gap']:+.3f} | "
+        lines.append(f"| {c['label']} | {c['optimum']:,.2f} | {default} | {mu_default} | {ratio_default} | "
+                     f"{mu} | {c['fast_needed']:,}, {format_time(c['fast_time'])} | {ratio} | "
                      f"{c['sk_deviance'] - c['optimum']:+,.1f}, {c['sk_H_zeros']} of {c['sk_H_size']} |")
     return "\n".join(lines)
 
@@ -324,12 +337,15 @@ def targets(cases):
     for c in cases:
         if c["label"].startswith("150"):
             continue  # a context case, not one of the issue's three
-        ratio = c["mu_time"] / c["fast_time"]
-        bound = "" if c["mu_needed"] else " (a lower bound: plain MU never got there)"
-        checks.append((f"{c['label']}: fit_kl reaches plain MU's deviance in at most a fifth of "
-                       "its time", ratio >= 5, f"{ratio:.1f}x faster{bound}"))
+        ratio = c["mu_to_default_time"] / c["default_time"]
+        bound = "" if c["mu_to_default"] else " (a lower bound: plain MU never got there)"
+        checks.append((f"{c['label']}: the default fit takes at most a fifth of the time plain MU "
+                       "needs to reach the same deviance", ratio >= 5, f"{ratio:.1f}x faster{bound}"))
         checks.append((f"{c['label']}: fit_kl with its defaults stops within 1 deviance unit "
                        "of the optimum", c["default_gap"] <= 1.0, f"+{c['default_gap']:.3f}"))
+        near = c["mu_time"] / c["fast_time"]
+        checks.append((f"(context) {c['label']}: time to within 1 unit of the optimum, plain MU ÷ fit_kl",
+                       True, f"{near:.1f}x" + ("" if c["mu_needed"] else " (a lower bound)")))
     return checks
 
 
@@ -395,19 +411,19 @@ def plot(rows, cases, path):
 
 
 def plot_convergence(ax, cases):
-    """Bars: time to within 1 deviance unit of the optimum, plain MU against fit_kl."""
+    """Bars: a default fit_kl call against plain MU's time to the deviance that call ends at."""
     xs = np.arange(len(cases))
-    ax.bar(xs - 0.2, [c["mu_time"] for c in cases], 0.4, color=OKABE_ITO["nmf (fast path)"],
-           label="plain MU (preallocated loop, float64)")
-    ax.bar(xs + 0.2, [c["fast_time"] for c in cases], 0.4, color="#009E73",
-           label="fit_kl (extrapolated MU, float64)")
+    ax.bar(xs - 0.2, [c["mu_to_default_time"] for c in cases], 0.4, color=OKABE_ITO["nmf (fast path)"],
+           label="plain MU to the same deviance (preallocated loop, float64)")
+    ax.bar(xs + 0.2, [c["default_time"] for c in cases], 0.4, color="#009E73",
+           label="fit_kl, default call (extrapolated MU, float64)")
     for x, c in zip(xs, cases):
-        text = f"{c['mu_time'] / c['fast_time']:.1f}x" if c["mu_needed"] else \
-            f"> {c['mu_time'] / c['fast_time']:.1f}x\n(MU never\nwithin 1)"
-        ax.annotate(text, (x, c["mu_time"]), ha="center", va="bottom", fontsize=10)
+        ratio = c["mu_to_default_time"] / c["default_time"]
+        text = f"{ratio:.1f}x" if c["mu_to_default"] else f"> {ratio:.1f}x\n(MU not there\nafter {c['mu_iterations']:,})"
+        ax.annotate(text, (x, c["mu_to_default_time"]), ha="center", va="bottom", fontsize=10)
     ax.set_yscale("log")
     ax.set_xticks(xs, [c["label"].replace(", ", "\n") for c in cases])
-    ax.set_ylabel("seconds to within 1 deviance unit of the optimum (log scale)")
+    ax.set_ylabel("seconds (log scale)")
     ax.set_title("Time to a converged fit, same start")
     ax.grid(True, axis="y", which="major", alpha=0.3)
     ax.legend(fontsize=10, loc="upper center", bbox_to_anchor=(0.5, -0.2))
@@ -479,7 +495,10 @@ def main(argv=None):
         "come within 1 deviance unit of the optimum (where plain MU never gets there: for all its",
         "iterations, and fit_kl's time to MU's end point; the ratio is then a lower bound).",
         "\"fit_kl defaults\" is a whole default call: its own stopping rule, and how far above the",
-        "optimum it stops. scikit-learn: `NMF(solver=\"mu\", beta_loss=\"kullback-leibler\",",
+        "optimum it stops. The issue's target compares that call with plain MU run until it reaches",
+        "the same deviance (its iterations, read from its trace every 10 or 50 steps, times its",
+        "measured time per iteration; \"not after\": it never got there, and the ratio is a lower bound).",
+        "scikit-learn: `NMF(solver=\"mu\", beta_loss=\"kullback-leibler\",",
         f"init=\"custom\", max_iter={SKLEARN_ITERATIONS:,}, tol=0)` from the same start; its objective",
         "is D(V ‖ WH), half the deviance, so the table doubles it. For beta_loss <= 1 it sets every",
         "entry of H below 2.2e-16 to exactly 0 after each step, and a multiplicative update never",

@@ -494,11 +494,14 @@ print(f"deviance D:       {fit.deviance:>14,.1f}   -> tol D   = {tol * fit.devia
 # So the course stops on the **deviance** $D = 2 \sum [V \log(V/WH) - V + WH] = 2 (L_{\text{perfect}} - L)$:
 # twice the distance in log-likelihood from the perfect model W H = V. Changes of D are changes of L
 # (times −2), but D has no dropped constant: it is 0 for a perfect fit, and about one unit per
-# entry for a good Poisson fit (here about 5,500 for 6,000 entries). `nh.has_converged` is the
-# rule `nh.nmf` uses, checked every `check_every` = 50 steps with tol = 2e-9:
+# entry for a good Poisson fit (here about 5,500 for 6,000 entries). `nh.has_converged` judges one
+# check, every `check_every` = 50 steps with tol = 2e-9; `nh.nmf` stops when two checks in a row are
+# flat (`nh.has_stopped_falling`), because near a saddle point a fit can pause for one check and
+# then fall again by several units:
 
 # %%
 print(inspect.getsource(nh.has_converged))
+print(inspect.getsource(nh.has_stopped_falling))
 
 # %% tags=["nbval-ignore-output"]
 W_start, H_start = W0, H0
@@ -717,7 +720,7 @@ assert relative < 1e-12
 #   crosses zero and needs no step size to tune.
 # - With loops each update is three nested `for` loops over i, a and μ: clear, but slow.
 # - A fit repeats the step until the deviance D = 2 (L_perfect - L) stops falling
-#   (`nh.has_converged`): L's size comes from the dropped log V!, so a rule relative to L depends
+#   (`nh.has_converged` at two checks in a row): L's size comes from the dropped log V!, so a rule relative to L depends
 #   on that constant; D has none. D falls fast, then creeps.
 # - A flat trace is not proof of a minimum: an entry stuck at exactly 0 stalls the fit. The KKT
 #   residual (min(X, gradient) = 0 for every entry) is 0 only at a stationary point.
