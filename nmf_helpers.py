@@ -45,7 +45,7 @@ __all__ = [
     "Simulation", "simulate", "load_counts", "save_counts", "data_file",
     "log_likelihood", "deviance",
     "update_loops", "update_broadcast", "update_matmul", "BROADCAST_MAX_BYTES",
-    "NMFResult", "random_start", "has_converged", "has_stopped_falling", "nmf",
+    "NMFResult", "random_start", "has_converged", "has_stopped_falling", "nmf", "largest_module_first",
     "RankScan", "information_criteria", "holdout_mask", "rank_scan",
     "sample_clusters", "consensus_from_labels", "consensus_matrix", "cophenetic_correlation",
     "consensus_order", "consensus_clusters",
@@ -320,8 +320,9 @@ def nmf(V, R, *, update="fast", max_iter=None, tol=None, n_restarts=1, seed=None
 
     Maximising L and minimising D are the same thing (D = 2 (L_perfect - L)), but D has
     no dropped constant, so the rule is scale-free. The restart with the smallest D
-    (largest L) is returned. NMF is not convex: different starts can end in different
-    local optima, which restarts reveal.
+    (largest L) is returned, its modules ordered by decreasing total (largest_module_first;
+    with ``init``, in init's order). NMF is not convex: different starts can end in
+    different local optima, which restarts reveal.
 
     A gene (or sample) with no counts at all is best fitted by a row of W (column of H)
     of exact zeros: it is left out of the fit and given zeros.
@@ -358,6 +359,8 @@ def nmf(V, R, *, update="fast", max_iter=None, tol=None, n_restarts=1, seed=None
             fit = fit_step_by_step(V_fit, W, H, TEACHING_UPDATES[update], deviance, **options)
         fits.append(_put_back_zeros(fit, genes, samples))
     W, H, trace, n_iter, converged = best_restart(fits)
+    if init is None:
+        W, H = largest_module_first(W, H)
     return NMFResult(W=W, H=H, log_likelihood=log_likelihood(V, W, H, mask),
                      deviance=deviance(V, W, H, mask), n_iter=n_iter, converged=converged,
                      deviance_trace=trace, check_every=options["check_every"],
@@ -368,6 +371,17 @@ def nmf(V, R, *, update="fast", max_iter=None, tol=None, n_restarts=1, seed=None
 def best_restart(fits):
     """The fit (W, H, trace, n_iter, converged) whose objective ended lowest."""
     return min(fits, key=lambda fit: fit[2][-1])
+
+
+def largest_module_first(W, H):
+    """Reorder the modules by decreasing total, the row sums of H (W's columns sum to 1).
+
+    NMF itself gives its modules no order: restarts that reach the same optimum can
+    number them differently, and on another CPU another restart can be the best. A fixed
+    order makes a fit print the same everywhere; it is unrelated to the true modules' order.
+    """
+    order = np.argsort(-H.sum(axis=1), kind="stable")
+    return W[:, order], H[order]
 
 
 def _put_back_zeros(fit, genes, samples):

@@ -552,3 +552,18 @@ def test_stopping_rule_needs_two_flat_checks_in_a_row():
     assert not nh.has_stopped_falling([5000.0, flat, flat], tol=2e-9)       # a fall, then flat
     assert nh.has_stopped_falling([5000.0, flat, flat, flat], tol=2e-9)     # flat twice
     assert not nh.has_stopped_falling([flat, flat, flat, flat - 12], tol=2e-9)  # a pause, then a fall
+
+
+def test_modules_come_largest_first_whichever_restart_wins():
+    """nmf orders its modules by decreasing total (H's row sums); with init, init's order."""
+    V = nh.simulate(seed=0).V
+    fit = nh.nmf(V, 4, n_restarts=3, seed=1)
+    totals = fit.H.sum(axis=1)
+    assert np.all(np.diff(totals) <= 0)
+    W, H = nh.largest_module_first(fit.W[:, ::-1], fit.H[::-1])
+    np.testing.assert_array_equal(W, fit.W)
+    np.testing.assert_array_equal(H, fit.H)
+    W0, H0 = nh.random_start(np.random.default_rng(0), *V.shape, 4, V)
+    reversed_start = nh.nmf(V, 4, init=(W0[:, ::-1], H0[::-1]), max_iter=50, tol=0)
+    same = nh.nmf(V, 4, init=(W0, H0), max_iter=50, tol=0)   # init's order is kept, not re-sorted
+    np.testing.assert_allclose(reversed_start.W[:, ::-1], same.W, rtol=1e-10)

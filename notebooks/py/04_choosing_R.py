@@ -444,7 +444,7 @@ for name, fit in (("best restart", fit3), ("one start, seed=0", lower)):
 for label, tol in (("stopped early, tol = 1e-4", 1e-4), ("converged (default)", None)):
     fit = nh.nmf(V, R_true, n_restarts=10, seed=FIT_SEED, tol=tol)
     below = fit.log_likelihood - fit.restart_log_likelihoods
-    print(f"R = {R_true}, {label:<26}: {fit.n_iter:>5,} iterations, spread of 10 restarts {below.max():6.2f}, "
+    print(f"R = {R_true}, {label:<26}: {magnitude(fit.n_iter)} of iterations, spread of 10 restarts {below.max():6.2f}, "
           f"best L {fit.log_likelihood:,.1f}")
 
 # %% [markdown] slideshow={"slide_type": "subslide"}
@@ -547,7 +547,7 @@ display(explorer)
 # - Held-out entries and Brunet's consensus need no parameter count; the consensus asks whether
 #   the samples form stable groups, which these simulated mixtures do not do cleanly.
 # - With converged fits, restarts agree to within a unit on one hill (R = 4), reveal two hills
-#   (R = 3), and differ by a few units beyond the true R (noise). Stopping early imitates local optima.
+#   (R = 3), and differ by several to a few tens of units beyond the true R (noise). Stopping early imitates local optima.
 # - Fitted modules come out in arbitrary order; `nh.match_modules` lines them up with a reference.
 #
 # **Homework question answered**

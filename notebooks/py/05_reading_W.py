@@ -42,7 +42,7 @@ N, M = V.shape
 R = 4
 fit = nh.nmf(V, R, n_restarts=10, seed=FIT_SEED)
 print(f"fitted W: {fit.W.shape[0]} genes x {fit.W.shape[1]} modules; log-likelihood {fit.log_likelihood:,.1f} "
-      f"after {fit.n_iter} iterations (converged: {fit.converged})")
+      f"(converged: {fit.converged})")
 print(f"each column of W sums to 1: {np.allclose(fit.W.sum(axis=0), 1)}")
 
 
@@ -124,12 +124,12 @@ nh.check_read_shares(my_read_shares)
 # %%
 module_totals = fit.H.sum(axis=1)
 read_shares = nh.row_normalize(fit.W * module_totals)
-print("module totals (row sums of H), in thousands:", ", ".join(f"{t / 1000:,.0f}" for t in module_totals))
+print("module totals (row sums of H), in millions:", ", ".join(f"{t / 1e6:.2f}" for t in module_totals))
 print(f"largest / smallest module total: {module_totals.max() / module_totals.min():.2f}")
 print(f"\n{'gene':<8}  {'row-normalised W':>28}  {'share of reads':>28}")
 for i in sim.moonlighters:
-    print(f"{sim.gene_names[i]:<8}  {' '.join(f'{s:.3f}' for s in shares[i]):>28}  "
-          f"{' '.join(f'{s:.3f}' for s in read_shares[i]):>28}")
+    print(f"{sim.gene_names[i]:<8}  {' '.join(f'{s:.2f}' for s in shares[i]):>28}  "
+          f"{' '.join(f'{s:.2f}' for s in read_shares[i]):>28}")
 print(f"\nlargest difference over all genes and modules: {np.abs(read_shares - shares).max():.3f}")
 
 # %% [markdown] slideshow={"slide_type": "subslide"}
@@ -213,8 +213,9 @@ print(f"genes in no module: {np.sum(per_gene == 0)}, in one: {np.sum(per_gene ==
 # %% [markdown] slideshow={"slide_type": "slide"}
 # ## 6. Line the fitted modules up with the true ones
 #
-# NMF numbers its modules in an arbitrary order (a different restart could number them
-# differently). Before comparing with the truth we reorder the fitted modules with
+# NMF gives its modules no order of its own: a different restart could number them differently.
+# (`nh.nmf` lists them by decreasing total, so that a fit prints the same on every machine, but that
+# order has nothing to do with the true modules' numbering.) Before comparing with the truth we reorder the fitted modules with
 # `nh.match_modules(W_true, W_fit)`, which returns the order of the fitted columns that best
 # matches the true columns (largest total cosine similarity).
 

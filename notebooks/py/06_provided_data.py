@@ -273,8 +273,12 @@ def heldout_choice(V, scan, n_se=2.0, show=True):
         se = np.sqrt(difference.size) * difference.std(ddof=1)
         if chosen is None and behind <= n_se * se:
             chosen = int(R)
-        if show:  # two significant figures: the held-out sums are noisy beyond that
+        if show and R <= scan.ranks[best] + 1:  # two significant figures: the sums are noisy beyond that
             print(f"{R:>2} {float(f'{behind:.2g}'):>16,.0f} {float(f'{se:.2g}'):>15,.0f}")
+    if show and scan.ranks[-1] > scan.ranks[best] + 1:
+        print(f"R = {scan.ranks[best] + 2} to {scan.ranks[-1]}: not shown. Two or more modules beyond the best,\n"
+              "the extra ones can sit in many places that fit V equally well, so their held-out values\n"
+              "change by a hundred or more from one computer to another.")
     return chosen
 
 
