@@ -57,9 +57,7 @@ __all__ = [
 ]
 
 
-# ---------------------------------------------------------------------------
-# 1. The model
-# ---------------------------------------------------------------------------
+# ---- 1. The model ----------------------------------------------------------
 
 @dataclass
 class Simulation:
@@ -109,9 +107,7 @@ def simulate(n_genes=100, n_samples=60, n_modules=4, n_moonlighters=3,
     return Simulation(V=V, W=W, H=H, modules=modules, moonlighters=moonlighters, gene_names=names)
 
 
-# ---------------------------------------------------------------------------
-# 2. The objective
-# ---------------------------------------------------------------------------
+# ---- 2. The objective ------------------------------------------------------
 
 def log_likelihood(V, W, H, mask=None):
     """Poisson log-likelihood of V given W and H, up to a constant.
@@ -145,9 +141,7 @@ def deviance(V, W, H, mask=None):
     return float(terms.sum() if mask is None else terms[check.observed_mask(mask, V)].sum())
 
 
-# ---------------------------------------------------------------------------
-# 3. The update rules (Lee & Seung, Poisson / KL form), written three ways
-# ---------------------------------------------------------------------------
+# ---- 3. The update rules (Lee & Seung, Poisson / KL form), written three ways ----
 
 def ratio(V, WH):
     """Q = V / WH elementwise, with 0 where WH is 0 (0/0 = 0, like 0 log 0 = 0)."""
@@ -242,9 +236,7 @@ def update_matmul(V, W, H):
     return W, H * (W.T @ Q)
 
 
-# ---------------------------------------------------------------------------
-# 4. Fitting
-# ---------------------------------------------------------------------------
+# ---- 4. Fitting ------------------------------------------------------------
 
 @dataclass
 class NMFResult:
@@ -374,12 +366,10 @@ def best_restart(fits):
 
 
 def largest_module_first(W, H):
-    """Reorder the modules by decreasing total, the row sums of H (W's columns sum to 1).
+    """Modules in decreasing order of their totals, H's row sums (W's columns sum to 1).
 
-    NMF itself gives its modules no order: restarts that reach the same optimum can
-    number them differently, and on another CPU another restart can be the best. A fixed
-    order makes a fit print the same everywhere; it is unrelated to the true modules' order.
-    """
+    NMF gives its modules no order (tied restarts number them differently); a fixed order
+    prints the same on every CPU. It is unrelated to the true modules' order."""
     order = np.argsort(-H.sum(axis=1), kind="stable")
     return W[:, order], H[order]
 
@@ -393,9 +383,7 @@ def _put_back_zeros(fit, genes, samples):
     return (W, H, *rest)
 
 
-# ---------------------------------------------------------------------------
-# 5. Choosing R
-# ---------------------------------------------------------------------------
+# ---- 5. Choosing R ---------------------------------------------------------
 
 @dataclass
 class RankScan:
@@ -473,9 +461,7 @@ def rank_scan(V, ranks, *, n_restarts=3, seed=None, progress=False, holdout=0.0,
                     heldout_log_likelihood=heldout, mask=mask)
 
 
-# ---------------------------------------------------------------------------
-# 6. Reading W
-# ---------------------------------------------------------------------------
+# ---- 6. Reading W ----------------------------------------------------------
 
 def row_normalize(W):
     """Divide each row of W by its sum: entry [i, a] becomes W[i, a] / sum_b W[i, b].
