@@ -28,6 +28,7 @@ from threadpoolctl import threadpool_limits
 
 import nmf_helpers as nh  # used at call time only
 from nmf_course import validation
+from nmf_course.fastfit import fit_kl
 
 __all__ = ["offset_model", "deviance_with_offset", "update_with_offset", "update_offset_b",
            "OffsetResult", "nmf_with_offset"]
@@ -116,13 +117,14 @@ class OffsetResult:
 
 
 def nmf_with_offset(V, R, b=None, *, estimate_b=True, per_pixel=False, n_restarts=1, seed=None,
-                    max_iter=20_000, tol=1e-8, check_every=50):
+                    max_iter=50_000, tol=2e-9, check_every=50):
     """Fit V ~ Poisson(W H + b) by multiplicative steps; return the best restart.
 
     ``b``: the offset to start from (or to keep, with estimate_b=False): a number or an N x 1
     column; None starts from the 10th percentile of V. With ``estimate_b`` b takes its own
     multiplicative step (update_offset_b) after each step of W and H: one number for all of
-    V, or one per row with ``per_pixel=True``. Stops when the deviance falls by at most
+    V, or one per row with ``per_pixel=True``. With b fixed the fit is nmf's fast one
+    (nmf_course.fastfit.fit_kl with an offset); with b estimated, plain steps. Stops when the deviance falls by at most
     tol * D over each of two checks in a row, check_every iterations apart
     (nh.has_stopped_falling), or after max_iter iterations.
     """
@@ -146,6 +148,9 @@ def nmf_with_offset(V, R, b=None, *, estimate_b=True, per_pixel=False, n_restart
 def _fit_one(V, R, b0, estimate_b, rng, max_iter, tol, check_every, VlogV):
     """One restart of nmf_with_offset: (W, H, b, trace, n_iter, converged)."""
     W, H = nh.random_start(rng, *V.shape, R, np.maximum(V - b0, 0) + 1e-3)
+    if not estimate_b:  # b fixed: the course's fast, extrapolated fit with an offset
+        out = fit_kl(V, W, H, offset=b0, max_iter=max_iter, tol=tol, check_every=check_every)
+        return out.W, out.H, b0, out.deviance_trace, out.n_iter, out.converged
     b_now = b0.copy()
     trace = [_deviance(V, W, H, b_now, VlogV)]
     converged, n_iter = False, 0

@@ -79,8 +79,9 @@ class _Point:
 class _Problem:
     """V, the optional mask, and the buffers the steps write into (allocated once)."""
 
-    def __init__(self, V, mask, dtype, R):
+    def __init__(self, V, mask, dtype, R, offset=None):
         self.dtype = dtype
+        self.offset = None if offset is None else np.asarray(offset).astype(dtype)
         self.floor = np.finfo(dtype).tiny ** 0.25  # about 1e-77 (float64), 3e-10 (float32)
         self.V = np.asarray(V).astype(dtype, copy=False)
         self.mask = None if mask is None else np.asarray(mask).astype(dtype)
@@ -98,6 +99,13 @@ class _Problem:
         self.v_log_v = float(np.sum(V64[positive] * np.log(V64[positive])))
         self.v_sum = float(V64.sum())
 
+    def model(self, W, H):
+        """The expected counts W @ H (+ the fixed offset, if any), into the buffer WH."""
+        WH = np.matmul(W, H, out=self.WH)
+        if self.offset is not None:
+            WH += self.offset
+        return WH
+
     def point(self):
         """A new, empty point (W, H) of this problem's shapes."""
         return _Point(*self.shape, self.dtype)
@@ -109,11 +117,11 @@ class _Problem:
         and overwrites the buffer Q.
         """
         W, H = point.W, point.H
-        WH = np.matmul(W, H, out=self.WH)
+        WH = self.model(W, H)
         if self.mask is not None:
             model_sum = float(np.multiply(WH, self.mask, out=self.Q).sum(dtype=np.float64))
-        elif self.dtype == np.float32:  # the sum of the rounded WH: its rounding then cancels
-            model_sum = float(WH.sum(dtype=np.float64))  # against that in sum V log WH
+        elif self.dtype == np.float32 or self.offset is not None:  # float32: the sum of the
+            model_sum = float(WH.sum(dtype=np.float64))  # rounded WH, whose rounding then cancels
         else:  # sum of W H = sum_a (column sum of W)_a (row sum of H)_a
             model_sum = float(W.sum(axis=0) @ H.sum(axis=1))
         log_wh = np.log(WH, out=self.Q)  # V = 0 (and hidden entries) add 0: WH > 0
@@ -146,7 +154,7 @@ class _Problem:
         if self.mask is None:  # dividing W's column a by H's row sum a cancels: it lands on H
             scale /= start.H.sum(axis=1)
         np.multiply(start.H, scale[:, np.newaxis], out=H)
-        np.divide(V, np.matmul(W, H, out=self.WH), out=Q)
+        np.divide(V, self.model(W, H), out=Q)
         H *= np.matmul(W.T, Q, out=self.grad_H)
         if self.mask is not None:
             H /= np.maximum(W.T @ self.mask, floor)
@@ -168,7 +176,8 @@ class _Problem:
         np.maximum(Y, self.floor, out=Y)
 
 
-def fit_kl(V, W, H, mask=None, *, max_iter=50_000, tol=2e-9, check_every=50) -> FitOutcome:
+def fit_kl(V, W, H, mask=None, offset=None, *, max_iter=50_000, tol=2e-9,
+           check_every=50) -> FitOutcome:
     """Fit V ~ W H by minimising the Poisson deviance with extrapolated multiplicative updates.
 
     V: N x M non-negative float array (float32 or float64), zero where mask hides it.
@@ -176,6 +185,9 @@ def fit_kl(V, W, H, mask=None, *, max_iter=50_000, tol=2e-9, check_every=50) -> 
     (float32 about twice as fast); the deviance is always summed in float64.
     mask: None, or an N x M bool array, True where an entry is observed. Hidden entries are
     neither fitted nor scored.
+    offset: None, or a fixed background b (a number or an N x 1 column): the model is then
+    W H + b (notebook 08), b enters the ratio V / (W H + b) and the deviance, and the
+    steps are otherwise the same.
 
     Stopping rule (scale-free, and no dropped constant enters it): every check_every
     steps, with D_now and D_before the deviance now and check_every steps earlier,
@@ -198,7 +210,7 @@ def fit_kl(V, W, H, mask=None, *, max_iter=50_000, tol=2e-9, check_every=50) -> 
     shapes_fit(V, W, H)
     if mask is not None and np.shape(mask) != V.shape:
         raise ValueError(f"mask must have V's shape {V.shape}, got {np.shape(mask)}")
-    problem = _Problem(V, mask, dtype, W.shape[1])
+    problem = _Problem(V, mask, dtype, W.shape[1], offset)
     X, X_before, Y = problem.point(), problem.point(), problem.point()
     _positive_start(W, H, problem.floor, out=Y)  # Y: the point the next MU step starts from
     np.copyto(X.flat, Y.flat)                    # X: the last MU step's result (X_0: the start)

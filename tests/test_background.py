@@ -55,3 +55,16 @@ def test_bad_offsets_are_refused():
         update_with_offset(V, W, H, np.ones(7))
     with pytest.raises(ValueError, match="non-negative"):
         update_with_offset(V, W, H, -1.0)
+
+
+def test_fixed_offset_uses_the_fast_fit_and_converges():
+    """With b fixed, nmf_with_offset runs fit_kl with an offset: its deviance is the model's
+    W H + b deviance, and it ends within 1 unit of a run 20,000 steps long."""
+    V, _ = problem()
+    fit = nmf_with_offset(V, 2, b=4.0, estimate_b=False, seed=0)
+    assert fit.converged
+    assert abs(fit.deviance - deviance_with_offset(V, fit.W, fit.H, 4.0)) < 1e-8 * fit.deviance
+    assert np.allclose(fit.W.sum(axis=0), 1.0)
+    long_run = nmf_with_offset(V, 2, b=4.0, estimate_b=False, seed=0, tol=0.0, max_iter=20_000)
+    assert fit.deviance - long_run.deviance < 1.0
+    assert np.all(np.diff(long_run.deviance_trace) <= 1e-9 * long_run.deviance)  # never rises
