@@ -113,15 +113,16 @@ class _Problem:
     def deviance(self, point):
         """D = 2 [sum V log V - sum V log WH - sum V + sum WH] over observed entries, in float64.
 
-        Computes WH = W @ H at the point into the buffer WH (the next MU step starts from it)
-        and overwrites the buffer Q.
+        Here WH is the model, W @ H (+ the offset, if any), computed at the point into the
+        buffer WH (the next MU step starts from it); overwrites the buffer Q.
         """
         W, H = point.W, point.H
         WH = self.model(W, H)
         if self.mask is not None:
             model_sum = float(np.multiply(WH, self.mask, out=self.Q).sum(dtype=np.float64))
-        elif self.dtype == np.float32 or self.offset is not None:  # float32: the sum of the
-            model_sum = float(WH.sum(dtype=np.float64))  # rounded WH, whose rounding then cancels
+        elif self.dtype == np.float32 or self.offset is not None:
+            # float32: summing the rounded WH cancels its rounding against that in sum V log WH
+            model_sum = float(WH.sum(dtype=np.float64))
         else:  # sum of W H = sum_a (column sum of W)_a (row sum of H)_a
             model_sum = float(W.sum(axis=0) @ H.sum(axis=1))
         log_wh = np.log(WH, out=self.Q)  # V = 0 (and hidden entries) add 0: WH > 0
