@@ -11,6 +11,7 @@ Uses Debian's Chromium (/usr/bin/chromium); Playwright never downloads a browser
 Without it the test is skipped: `apt-get install chromium` enables it (.ci/run does).
 """
 
+import contextlib
 import json
 import os
 import re
@@ -121,72 +122,97 @@ ERRORS_SHOWN = """() => [...document.querySelectorAll('.jp-OutputArea-output[dat
     .map(e => e.textContent).filter(t => /Traceback|Error/.test(t))"""
 
 
+def code_cells_to_run(notebook_json):
+    """How many code cells Run All Cells executes (the ones with source)."""
+    return sum(c["cell_type"] == "code" and "".join(c["source"]).strip() != ""
+               for c in notebook_json["cells"])
+
+
+@contextlib.contextmanager
+def chromium_page(sync_api, viewport, failure_png, console=None):
+    """A headless Chromium page (60 s default timeout), its console messages appended to
+    console if given; a screenshot to failure_png if the block fails; closed either way."""
+    with sync_api.sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
+        page = None
+        try:
+            page = browser.new_page(viewport=viewport)
+            if console is not None:
+                page.on("console", lambda message: console.append(message.text))
+            page.set_default_timeout(60_000)
+            yield page
+        except Exception:
+            if page is not None:
+                page.screenshot(path=str(failure_png))
+            raise
+        finally:
+            browser.close()
+
+
+def open_notebook(page, url):
+    """Open JupyterLab at url and wait until the notebook shows and its kernel is idle."""
+    page.goto(url)
+    page.locator(".jp-Notebook .jp-Cell").first.wait_for()
+    page.locator(".jp-Notebook-ExecutionIndicator[data-status='idle']").wait_for()
+    page.wait_for_timeout(1000)
+
+
+def run_all_cells(page, n_code, timeout):
+    """Run > Run All Cells, as a student would, and wait until n_code code cells have run."""
+    page.locator(".lm-MenuBar-itemLabel", has_text="Run").first.click()
+    page.locator(".lm-Menu-itemLabel").get_by_text("Run All Cells", exact=True).click()
+    page.wait_for_function(ALL_CELLS_RAN, arg=n_code, timeout=timeout)
+
+
 def test_notebook_01_runs_in_jupyterlab_and_its_slider_redraws(lab):
     sync_api = pytest.importorskip("playwright.sync_api")
     url, notebook_copy = lab
     committed = (ROOT / "notebooks" / NOTEBOOK).read_bytes()
-    n_code = sum(c["cell_type"] == "code" and "".join(c["source"]).strip() != ""
-                 for c in json.loads(committed)["cells"])
+    n_code = code_cells_to_run(json.loads(committed))
     ARTIFACTS.mkdir(exist_ok=True)
     started = time.monotonic()
-    page = None
-    with sync_api.sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
-        try:
-            page = browser.new_page(viewport={"width": 1400, "height": 1000})
-            page.set_default_timeout(60_000)
-            page.goto(url)
-            page.locator(".jp-Notebook .jp-Cell").first.wait_for()
-            page.locator(".jp-Notebook-ExecutionIndicator[data-status='idle']").wait_for()
-            page.wait_for_timeout(1000)
-            dialog = page.locator(".jp-Dialog")
-            if dialog.count():          # should not happen; accept the default kernel if it does
-                dialog.locator(".jp-mod-accept").first.click()
+    with chromium_page(sync_api, {"width": 1400, "height": 1000},
+                       ARTIFACTS / "browser_01_failure.png") as page:
+        open_notebook(page, url)
+        dialog = page.locator(".jp-Dialog")
+        if dialog.count():          # should not happen; accept the default kernel if it does
+            dialog.locator(".jp-mod-accept").first.click()
 
-            # Run > Run All Cells, as a student would
-            page.locator(".lm-MenuBar-itemLabel", has_text="Run").first.click()
-            page.locator(".lm-Menu-itemLabel").get_by_text("Run All Cells", exact=True).click()
-            page.wait_for_function(ALL_CELLS_RAN, arg=n_code, timeout=90_000)
-            page.locator(".jp-Notebook-ExecutionIndicator[data-status='idle']").wait_for()
-            assert page.evaluate(ERRORS_SHOWN) == []
+        run_all_cells(page, n_code, timeout=90_000)
+        page.locator(".jp-Notebook-ExecutionIndicator[data-status='idle']").wait_for()
+        assert page.evaluate(ERRORS_SHOWN) == []
 
-            sliders = page.locator(".jp-OutputArea .widget-slider")
-            sliders.first.wait_for()
-            assert sliders.count() >= 2, "the notebook's sliders did not render"
+        sliders = page.locator(".jp-OutputArea .widget-slider")
+        sliders.first.wait_for()
+        assert sliders.count() >= 2, "the notebook's sliders did not render"
 
-            # the first slider's cell: its figure, then one step to the right with the keyboard
-            cell = page.locator(".jp-CodeCell", has=page.locator(".widget-slider")).first
-            cell.scroll_into_view_if_needed()
-            figure = cell.locator(".widget-output img").first
-            figure.wait_for()
-            before = figure.get_attribute("src")
-            readout = cell.locator(".widget-readout").first.inner_text()
-            handle = cell.locator(".widget-slider .noUi-handle").first
-            handle.focus()
-            page.keyboard.press("ArrowRight")
-            page.wait_for_function(
-                """([cellIndex, before]) => {
-                    const cell = [...document.querySelectorAll('.jp-CodeCell')]
-                        .filter(c => c.querySelector('.widget-slider'))[cellIndex];
-                    const img = cell && cell.querySelector('.widget-output img');
-                    return img !== null && img.complete && img.getAttribute('src') !== before;
-                }""", arg=[0, before], timeout=30_000)
-            assert cell.locator(".widget-readout").first.inner_text() != readout
-            page.wait_for_timeout(500)
-            cell.locator(".widget-slider").first.evaluate(
-                "e => { e.scrollIntoView({block: 'start'}); e.closest('.jp-WindowedPanel-outer')?.scrollBy(0, -40); }")
-            page.screenshot(path=str(ARTIFACTS / "browser_01.png"))
-            assert page.evaluate(ERRORS_SHOWN) == []
+        # the first slider's cell: its figure, then one step to the right with the keyboard
+        cell = page.locator(".jp-CodeCell", has=page.locator(".widget-slider")).first
+        cell.scroll_into_view_if_needed()
+        figure = cell.locator(".widget-output img").first
+        figure.wait_for()
+        before = figure.get_attribute("src")
+        readout = cell.locator(".widget-readout").first.inner_text()
+        handle = cell.locator(".widget-slider .noUi-handle").first
+        handle.focus()
+        page.keyboard.press("ArrowRight")
+        page.wait_for_function(
+            """([cellIndex, before]) => {
+                const cell = [...document.querySelectorAll('.jp-CodeCell')]
+                    .filter(c => c.querySelector('.widget-slider'))[cellIndex];
+                const img = cell && cell.querySelector('.widget-output img');
+                return img !== null && img.complete && img.getAttribute('src') !== before;
+            }""", arg=[0, before], timeout=30_000)
+        assert cell.locator(".widget-readout").first.inner_text() != readout
+        page.wait_for_timeout(500)
+        cell.locator(".widget-slider").first.evaluate(
+            "e => { e.scrollIntoView({block: 'start'}); e.closest('.jp-WindowedPanel-outer')?.scrollBy(0, -40); }")
+        page.screenshot(path=str(ARTIFACTS / "browser_01.png"))
+        assert page.evaluate(ERRORS_SHOWN) == []
 
-            # save, and check the notebook file for error outputs too
-            page.keyboard.press("Control+s")
-            page.wait_for_function("() => !document.querySelector('.jp-mod-dirty')", timeout=30_000)
-        except Exception:
-            if page is not None:
-                page.screenshot(path=str(ARTIFACTS / "browser_01_failure.png"))
-            raise
-        finally:
-            browser.close()
+        # save, and check the notebook file for error outputs too
+        page.keyboard.press("Control+s")
+        page.wait_for_function("() => !document.querySelector('.jp-mod-dirty')", timeout=30_000)
     saved = json.loads(notebook_copy.read_text())
     errors = [o for c in saved["cells"] for o in c.get("outputs", []) if o.get("output_type") == "error"]
     assert errors == [], errors
@@ -217,73 +243,56 @@ def test_an_instructor_moves_a_live_slider_on_a_slide(lab):
     copy.write_text(nbformat.writes(slide_metadata.with_slide_metadata(nbformat.read(copy, as_version=4))))
     ARTIFACTS.mkdir(exist_ok=True)
     console = []
-    with sync_api.sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
-        page = None
-        try:
-            page = browser.new_page(viewport={"width": 1280, "height": 800})
-            page.on("console", lambda message: console.append(message.text))
-            page.set_default_timeout(60_000)
-            page.goto(url)
-            page.locator(".jp-Notebook .jp-Cell").first.wait_for()
-            page.locator(".jp-Notebook-ExecutionIndicator[data-status='idle']").wait_for()
-            page.wait_for_timeout(1000)
-            page.locator(".lm-MenuBar-itemLabel", has_text="Run").first.click()
-            page.locator(".lm-Menu-itemLabel").get_by_text("Run All Cells", exact=True).click()
-            code = json.loads((ROOT / "notebooks" / SLIDESHOW_NOTEBOOK).read_text())["cells"]
-            n_code = sum(c["cell_type"] == "code" and "".join(c["source"]).strip() != "" for c in code)
-            page.wait_for_function(ALL_CELLS_RAN, arg=n_code, timeout=180_000)
-            assert page.locator(".jp-OutputArea .widget-slider").count() >= 1
+    with chromium_page(sync_api, {"width": 1280, "height": 800}, ARTIFACTS / "slides_05_failure.png",
+                       console) as page:
+        open_notebook(page, url)
+        n_code = code_cells_to_run(json.loads((ROOT / "notebooks" / SLIDESHOW_NOTEBOOK).read_text()))
+        run_all_cells(page, n_code, timeout=180_000)
+        assert page.locator(".jp-OutputArea .widget-slider").count() >= 1
 
-            # the first slide: select the first cell, then Start Deck from the command palette
-            page.locator(".jp-Notebook .jp-Cell").first.click()
-            page.keyboard.press("Escape")
-            page.keyboard.press("Control+Shift+c")
-            page.keyboard.type("Start Deck")
-            page.wait_for_timeout(500)
-            page.keyboard.press("Enter")
-            page.locator(".jp-Deck-Remote").wait_for()
-            first = page.locator(".jp-Notebook .jp-Cell").first
-            page.wait_for_function("e => e.classList.contains('jp-deck-mod-onscreen')",
-                                   arg=first.element_handle())
-            visible_png(page, ARTIFACTS / "slides_05_first.png")
+        # the first slide: select the first cell, then Start Deck from the command palette
+        page.locator(".jp-Notebook .jp-Cell").first.click()
+        page.keyboard.press("Escape")
+        page.keyboard.press("Control+Shift+c")
+        page.keyboard.type("Start Deck")
+        page.wait_for_timeout(500)
+        page.keyboard.press("Enter")
+        page.locator(".jp-Deck-Remote").wait_for()
+        first = page.locator(".jp-Notebook .jp-Cell").first
+        page.wait_for_function("e => e.classList.contains('jp-deck-mod-onscreen')",
+                               arg=first.element_handle())
+        visible_png(page, ARTIFACTS / "slides_05_first.png")
 
-            # Space pages forward until a slide shows the slider
-            on_slide = ".jp-Cell.jp-deck-mod-onscreen .widget-slider"
-            for _ in range(80):
-                if page.locator(on_slide).count():
-                    break
-                page.keyboard.press("Space")
-                page.wait_for_timeout(300)
-            assert page.locator(on_slide).count(), "no slide shows a slider"
-            cell = page.locator(".jp-Cell.jp-deck-mod-onscreen", has=page.locator(".widget-slider")).first
-            figure = cell.locator(".widget-output img").first
-            figure.wait_for()
-            assert figure.is_visible() and cell.locator(".widget-slider").first.is_visible()
-            page.wait_for_timeout(500)
-            before_png = visible_png(page, ARTIFACTS / "slides_05_slider_before.png")
-            before = figure.get_attribute("src")
-            readout = cell.locator(".widget-readout").first.inner_text()
-            cell.locator(".widget-slider .noUi-handle").first.focus()
-            for _ in range(5):
-                page.keyboard.press("ArrowRight")
-            page.wait_for_function(
-                """(before) => {
-                    const img = document.querySelector('.jp-Cell.jp-deck-mod-onscreen .widget-output img');
-                    return img !== null && img.complete && img.getAttribute('src') !== before;
-                }""", arg=before, timeout=30_000)
-            page.wait_for_timeout(500)
-            assert cell.locator(".widget-readout").first.inner_text() != readout
-            after_png = visible_png(page, ARTIFACTS / "slides_05_slider_after.png")
-            assert after_png != before_png
-            assert page.evaluate(ERRORS_SHOWN) == []
-            text = page.locator(".jp-Cell.jp-deck-mod-onscreen").all_inner_texts()
-            assert not any("interactive(children=" in t or "model not found" in t for t in text), text
-        except Exception:
-            if page is not None:
-                page.screenshot(path=str(ARTIFACTS / "slides_05_failure.png"))
-            raise
-        finally:
-            browser.close()
+        # Space pages forward until a slide shows the slider
+        on_slide = ".jp-Cell.jp-deck-mod-onscreen .widget-slider"
+        for _ in range(80):
+            if page.locator(on_slide).count():
+                break
+            page.keyboard.press("Space")
+            page.wait_for_timeout(300)
+        assert page.locator(on_slide).count(), "no slide shows a slider"
+        cell = page.locator(".jp-Cell.jp-deck-mod-onscreen", has=page.locator(".widget-slider")).first
+        figure = cell.locator(".widget-output img").first
+        figure.wait_for()
+        assert figure.is_visible() and cell.locator(".widget-slider").first.is_visible()
+        page.wait_for_timeout(500)
+        before_png = visible_png(page, ARTIFACTS / "slides_05_slider_before.png")
+        before = figure.get_attribute("src")
+        readout = cell.locator(".widget-readout").first.inner_text()
+        cell.locator(".widget-slider .noUi-handle").first.focus()
+        for _ in range(5):
+            page.keyboard.press("ArrowRight")
+        page.wait_for_function(
+            """(before) => {
+                const img = document.querySelector('.jp-Cell.jp-deck-mod-onscreen .widget-output img');
+                return img !== null && img.complete && img.getAttribute('src') !== before;
+            }""", arg=before, timeout=30_000)
+        page.wait_for_timeout(500)
+        assert cell.locator(".widget-readout").first.inner_text() != readout
+        after_png = visible_png(page, ARTIFACTS / "slides_05_slider_after.png")
+        assert after_png != before_png
+        assert page.evaluate(ERRORS_SHOWN) == []
+        text = page.locator(".jp-Cell.jp-deck-mod-onscreen").all_inner_texts()
+        assert not any("interactive(children=" in t or "model not found" in t for t in text), text
     failures = [m for m in console if WIDGET_FAILURES.search(m)]
     assert not failures, failures
