@@ -36,7 +36,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-import nmf_helpers as nh  # the stopping rule, has_stopped_falling (used at call time only)
+import nmf_helpers as nh  # has_stopped_falling, normalize_columns (used at call time only)
 from nmf_course.validation import shapes_fit
 
 __all__ = ["FitOutcome", "fit_kl"]
@@ -231,24 +231,16 @@ def fit_kl(V, W, H, mask=None, offset=None, *, max_iter=50_000, tol=2e-9,
                 break
     if n_iter % check_every != 0:
         trace.append(D)
-    W, H = _columns_sum_to_one(Y.W.copy(), Y.H.copy())
+    W, H = nh.normalize_columns(Y.W, Y.H)   # new arrays, W's columns summing to 1
     return FitOutcome(W=W, H=H, deviance_trace=np.array(trace), n_iter=n_iter,
                       converged=converged)
 
 
 def _positive_start(W, H, floor, out):
     """W and H into the point out, floored, W's columns scaled to sum to 1 (W H unchanged)."""
-    np.maximum(W, floor, out=out.W)
+    np.maximum(W, floor, out=out.W)   # cast to the point's dtype first, then scaled in it
     np.maximum(H, floor, out=out.H)
-    _columns_sum_to_one(out.W, out.H)
-
-
-def _columns_sum_to_one(W, H):
-    """Scale W's columns to sum to 1 and H's rows the other way, in place (W H unchanged)."""
-    scale = W.sum(axis=0)
-    W /= scale
-    H *= scale[:, np.newaxis]
-    return W, H
+    out.W[...], out.H[...] = nh.normalize_columns(out.W, out.H)
 
 
 class _Schedule:
