@@ -274,13 +274,13 @@ def convergence_table(cases):
              "| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |"]
     for c in cases:
         default = f"{c['default_iter']:,}, {format_time(c['default_time'])}, {c['default_gap']:+.3f}"
-        ratio_default = c["mu_to_default_time"] / c["default_time"]
+        speedup = c["mu_to_default_time"] / c["default_time"]
         if c["mu_to_default"]:
             mu_default = f"{c['mu_to_default']:,}, {format_time(c['mu_to_default_time'])}"
-            ratio_default = f"{ratio_default:.1f}"
+            ratio_default = f"{speedup:.1f}"
         else:
             mu_default = f"not after {c['mu_iterations']:,} ({format_time(c['mu_to_default_time'])})"
-            ratio_default = f"> {ratio_default:.1f}"
+            ratio_default = f"> {speedup:.1f}"
         if c["mu_needed"]:
             mu = f"{c['mu_needed']:,}, {format_time(c['mu_time'])}"
             ratio = f"{c['mu_time'] / c['fast_time']:.1f}"

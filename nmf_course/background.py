@@ -124,9 +124,9 @@ def nmf_with_offset(V, R, b=None, *, estimate_b=True, per_pixel=False, n_restart
     column; None starts from the 10th percentile of V. With ``estimate_b`` b takes its own
     multiplicative step (update_offset_b) after each step of W and H: one number for all of
     V, or one per row with ``per_pixel=True``. With b fixed the fit is nmf's fast one
-    (nmf_course.fastfit.fit_kl with an offset); with b estimated, plain steps. Stops when the deviance falls by at most
-    tol * D over each of two checks in a row, check_every iterations apart
-    (nh.has_stopped_falling), or after max_iter iterations.
+    (nmf_course.fastfit.fit_kl with an offset); with b estimated, plain steps. Stops when
+    the deviance falls by at most tol * D over each of two checks in a row, check_every
+    iterations apart (nh.has_stopped_falling), or after max_iter iterations.
     """
     V = validation.as_matrix(V, "V")
     R, max_iter, n_restarts, _ = validation.fit_options(V, R, max_iter, tol, n_restarts, None)
