@@ -14,10 +14,12 @@ columns of W are gene modules and H says how much each module contributes to eac
 
 Every function takes NumPy arrays, never modifies its inputs, and checks them with one
 call into nmf_course.validation, which raises ValueError or TypeError naming the
-problem. The machinery a student need not read (input checks, the fast fitting loop,
-file reading, plots, self-checks) and the maths of the later notebooks (the squared-error
-objective of notebook 10, comparing profiles in 07 and 08, consensus in 11) live in the
-package nmf_course beside this file; the names notebooks use are re-exported here.
+problem. Below this file, and imported by it: the input checks (nmf_course.validation),
+the fast fitting loop (nmf_course.fastfit) and the stopping rule both loops share
+(nmf_course.rules). Above it, each importing this file and never imported by it: reading
+count files, plots, self-checks and the maths of the later notebooks (consensus, the
+squared-error objective, comparing profiles, offsets), in nmf_course; notebooks import
+those by name, e.g. ``from nmf_course import consensus``.
 """
 
 from __future__ import annotations
@@ -29,31 +31,20 @@ import numpy as np
 from scipy.special import xlogy  # x log y, with 0 log 0 = 0
 from tqdm.auto import tqdm
 
-from nmf_course import selfchecks, validation as check
-from nmf_course.compare import column_correlations, rescale
-from nmf_course.consensus import (consensus_clusters, consensus_from_labels, consensus_matrix,
-                                  consensus_order, cophenetic_correlation, sample_clusters)
-from nmf_course.counts_io import load_counts, save_counts
+from nmf_course import validation as check
 from nmf_course.fastfit import fit_kl
-from nmf_course.frobenius import (FrobeniusResult, frobenius_error, generalized_kl, nmf_frobenius,
-                                  update_frobenius)
-from nmf_course.paths import data_file
-from nmf_course.plots import plot_heatmap, plot_trace, use_course_style
-from nmf_course.selfchecks import *  # noqa: F401,F403 (SelfCheckError and every check_...())
+# The stopping rule and W's column scaling live one floor down, shared with the fast engine
+# (nmf_course/rules.py, 40 lines): read them there.
+from nmf_course.rules import has_converged, has_stopped_falling, normalize_columns
 
 __all__ = [
-    "Simulation", "simulate", "load_counts", "save_counts", "data_file",
+    "Simulation", "simulate",
     "log_likelihood", "deviance",
-    "update_loops", "update_broadcast", "update_matmul", "BROADCAST_MAX_BYTES",
+    "ratio", "normalize_columns", "update_loops", "update_broadcast", "update_matmul",
+    "BROADCAST_MAX_BYTES",
     "NMFResult", "random_start", "has_converged", "has_stopped_falling", "nmf", "largest_module_first",
     "RankScan", "information_criteria", "holdout_mask", "rank_scan",
-    "sample_clusters", "consensus_from_labels", "consensus_matrix", "cophenetic_correlation",
-    "consensus_order", "consensus_clusters",
     "row_normalize", "assign_modules", "find_moonlighters", "match_modules",
-    "rescale", "column_correlations",
-    "frobenius_error", "generalized_kl", "update_frobenius", "FrobeniusResult", "nmf_frobenius",
-    "plot_heatmap", "plot_trace", "use_course_style",
-    *selfchecks.__all__,
 ]
 
 
@@ -148,11 +139,6 @@ def ratio(V, WH):
     return np.divide(V, WH, out=np.zeros_like(WH), where=WH > 0)
 
 
-def normalize_columns(W, H):
-    """Scale W's columns to sum to 1 and H's rows the other way, so W H is unchanged."""
-    sums = W.sum(axis=0)
-    sums[sums == 0] = 1.0  # an all-zero module stays all zero
-    return W / sums, H * sums[:, np.newaxis]
 
 
 def update_loops(V, W, H):
@@ -261,24 +247,8 @@ def random_start(rng, N, M, R, V, dtype=np.float64):
     return W.astype(dtype), H.astype(dtype)
 
 
-def has_converged(deviance_before, deviance_now, tol):
-    """The stopping rule: the deviance fell by at most tol * D over the last check.
-
-        D_before - D_now <= tol * max(D_now, 1)
-
-    D has no dropped constant (it is 0 for a perfect fit, where max(D, 1) keeps the rule
-    from asking for an impossible relative drop), so the rule means the same on any data.
-    """
-    return deviance_before - deviance_now <= tol * max(deviance_now, 1.0)
 
 
-def has_stopped_falling(trace, tol):
-    """nmf's stopping rule: has_converged held at each of the last two checks.
-
-    trace holds the deviance at the start and at every check. One flat check is not enough:
-    near a saddle point a fit can pause for a check and then fall again, by several units.
-    """
-    return len(trace) >= 3 and all(has_converged(trace[-k - 1], trace[-k], tol) for k in (1, 2))
 
 
 def fit_step_by_step(V, W, H, update, objective, max_iter, tol, check_every):

@@ -56,6 +56,7 @@ import sklearn  # noqa: E402
 from sklearn.decomposition import NMF  # noqa: E402
 
 import nmf_helpers as nh  # noqa: E402
+from nmf_course import frobenius
 from nmf_course.timing import time_call  # noqa: E402
 from nmf_course.fastfit import fit_kl  # noqa: E402
 
@@ -161,7 +162,7 @@ def bench_size(N, M, R, n, repeats, n_broadcast, n_loops):
             result = run()
             times[(method, dtype)].append((time.perf_counter() - start) / iterations)
             if repeat == 0:  # every run starts from W0, H0: the first one's fit is the fit
-                finals[(method, dtype)] = None if result is None else nh.generalized_kl(V, *result)
+                finals[(method, dtype)] = None if result is None else frobenius.generalized_kl(V, *result)
     rows = []
     for method, dtype, iterations, _ in jobs:
         rows.append(dict(size=(N, M, R), method=method, dtype=dtype, iterations=iterations,
@@ -212,7 +213,7 @@ def plain_mu(V, W0, H0, n, record_every=0):
     floor = np.finfo(np.float64).tiny ** 0.25
     WH, Q = np.empty(V.shape), np.empty(V.shape)
     grad_W, grad_H = np.empty(W.shape), np.empty(H.shape)
-    trace = [2 * nh.generalized_kl(V, W, H)] if record_every else []
+    trace = [2 * frobenius.generalized_kl(V, W, H)] if record_every else []
     for k in range(1, n + 1):
         np.divide(V, np.matmul(W, H, out=WH), out=Q)
         W *= np.matmul(Q, H.T, out=grad_W)
@@ -224,7 +225,7 @@ def plain_mu(V, W0, H0, n, record_every=0):
         H *= np.matmul(W.T, Q, out=grad_H)
         np.maximum(H, floor, out=H)
         if record_every and k % record_every == 0:
-            trace.append(2 * nh.generalized_kl(V, W, H))
+            trace.append(2 * frobenius.generalized_kl(V, W, H))
     return W, H, np.array(trace)
 
 
@@ -261,7 +262,7 @@ def convergence_case(label, make_V, R, mu_iterations):
                 default_time=default_time, default_iter=default_fit.n_iter,
                 default_gap=default_fit.deviance_trace[-1] - optimum,
                 mu_to_default=mu_to_default, mu_to_default_time=mu_to_default_time,
-                sk_deviance=2 * nh.generalized_kl(V, sk_W, sk_H), sk_H_zeros=int((sk_H == 0).sum()),
+                sk_deviance=2 * frobenius.generalized_kl(V, sk_W, sk_H), sk_H_zeros=int((sk_H == 0).sum()),
                 sk_H_size=sk_H.size, sk_W_zeros=int((sk_W == 0).sum()))
 
 

@@ -38,9 +38,9 @@ from pathlib import Path
 
 import numpy as np
 
-# The format's writer lives in nmf_helpers; make it importable from a plain checkout too.
+# The format's writer lives in nmf_course.counts_io; make it importable from a plain checkout too.
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-import nmf_helpers as nh  # noqa: E402
+from nmf_course.counts_io import save_counts  # noqa: E402
 
 ONSETS = ["B", "Br", "C", "Cr", "D", "F", "G", "Gl", "H", "K", "L", "M", "N", "P", "Pl",
           "R", "S", "Sl", "T", "Tr", "V", "Z"]
@@ -175,7 +175,7 @@ def main(outdir, keydir=None):
     answer_key = {}
     for filename, settings in TABLES.items():
         genes, samples, V, key, comment = make_table(**settings)
-        nh.save_counts(outdir / filename, genes, V, comment=comment)
+        save_counts(outdir / filename, genes, V, comment=comment)
         answer_key[filename] = key
     text = json.dumps(answer_key, indent=2, sort_keys=False) + "\n"
     (keydir / "answer_key.json").write_text(text, encoding="utf-8")

@@ -1,11 +1,12 @@
-"""nmf_course: the machinery beside nmf_helpers.
+"""nmf_course: the machinery beside nmf_helpers, in floors whose imports run one way (down).
 
-nmf_helpers.py is what a student reads: the model, the objective, the update rules,
-fitting, choosing R and reading W. Everything a student does not need to read lives
-here, one job per module, and nmf_helpers re-exports what the notebooks call.
+- below the helper: validation (input checks), rules (the stopping rule), fastfit (the engine);
+- nmf_helpers.py (the maths students read) imports only those;
+- floor 2, each importing the helper: consensus, compare, frobenius, background, counts_io,
+  paths, leukemia, faces, plots, timing, selfchecks;
+- floor 3, the tools: execute, student_version, grading, slides, slide_metadata,
+  nbgrader_metadata.
+
+Importing this package imports nothing: ``from nmf_course import consensus`` loads that
+module and what it needs, no more.
 """
-
-# Some modules here call back into nmf_helpers at call time (the self-checks compare with its
-# answers; the fast fit uses its stopping rule). Importing nmf_helpers first, whichever module
-# of the package is imported, lets those `import nmf_helpers as nh` lines run in any order.
-import nmf_helpers  # noqa: E402,F401

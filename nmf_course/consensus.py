@@ -25,12 +25,11 @@ from scipy.spatial.distance import squareform
 from threadpoolctl import threadpool_limits
 from tqdm.auto import tqdm
 
-import nmf_helpers as nh  # nmf, used at call time (nmf_helpers re-exports this module's functions)
+import nmf_helpers as nh
 from nmf_course import validation
 
 __all__ = ["sample_clusters", "consensus_from_labels", "consensus_matrix",
-           "cophenetic_correlation", "consensus_order", "consensus_clusters",
-           "check_sample_clusters", "check_consensus_from_labels"]
+           "cophenetic_correlation", "consensus_order", "consensus_clusters"]
 
 
 # ---------------------------------------------------------------------------

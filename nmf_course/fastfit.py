@@ -26,8 +26,9 @@ logarithm of it. beta grows while extrapolation keeps being accepted (times GROW
 by beta_max, which itself creeps up towards 1 by GROW_MAX) and is divided by SHRINK on a
 rejection, when beta_max becomes the beta that failed.
 
-nmf_helpers.nmf() calls fit_kl; the stopping rule is nmf_helpers.has_stopped_falling, the one the
-notebooks teach.
+nmf_helpers.nmf() calls fit_kl. The stopping rule, the one the notebooks teach, is
+nmf_course.rules.has_stopped_falling, which nmf_helpers' own fit loop uses too; this module
+imports nothing of the course above it.
 """
 
 from __future__ import annotations
@@ -36,7 +37,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-import nmf_helpers as nh  # has_stopped_falling, normalize_columns (used at call time only)
+from nmf_course.rules import has_stopped_falling, normalize_columns
 from nmf_course.validation import shapes_fit
 
 __all__ = ["FitOutcome", "fit_kl"]
@@ -193,9 +194,9 @@ def fit_kl(V, W, H, mask=None, offset=None, *, max_iter=50_000, tol=2e-9,
     Stopping rule (scale-free, and no dropped constant enters it): every check_every
     steps, with D_now and D_before the deviance now and check_every steps earlier,
 
-        the check is flat when  D_before - D_now <= tol * max(D_now, 1)   (nh.has_converged),
+        the check is flat when  D_before - D_now <= tol * max(D_now, 1)   (rules.has_converged),
 
-    and the fit stops after two flat checks in a row (nh.has_stopped_falling): near a
+    and the fit stops after two flat checks in a row (rules.has_stopped_falling): near a
     saddle point a fit can pause for one check and then fall again by several units.
     With the defaults (a drop of at most 2e-9 of D in 50 steps, twice: 1e-5 deviance
     units at D = 5,000) fits end within 1 deviance unit of where a far longer run ends
@@ -226,12 +227,12 @@ def fit_kl(V, W, H, mask=None, offset=None, *, max_iter=50_000, tol=2e-9,
         D = _safeguarded_extrapolation(problem, X, X_before, D, schedule, out=Y)
         if n_iter % check_every == 0:
             trace.append(D)
-            if nh.has_stopped_falling(trace, tol):
+            if has_stopped_falling(trace, tol):
                 converged = True
                 break
     if n_iter % check_every != 0:
         trace.append(D)
-    W, H = nh.normalize_columns(Y.W, Y.H)   # new arrays, W's columns summing to 1
+    W, H = normalize_columns(Y.W, Y.H)   # new arrays, W's columns summing to 1
     return FitOutcome(W=W, H=H, deviance_trace=np.array(trace), n_iter=n_iter,
                       converged=converged)
 
@@ -240,7 +241,7 @@ def _positive_start(W, H, floor, out):
     """W and H into the point out, floored, W's columns scaled to sum to 1 (W H unchanged)."""
     np.maximum(W, floor, out=out.W)   # cast to the point's dtype first, then scaled in it
     np.maximum(H, floor, out=out.H)
-    out.W[...], out.H[...] = nh.normalize_columns(out.W, out.H)
+    out.W[...], out.H[...] = normalize_columns(out.W, out.H)
 
 
 class _Schedule:

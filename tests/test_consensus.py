@@ -107,14 +107,6 @@ def test_consensus_matrix_on_clear_blocks_is_reproducible():
     assert cophenetic_correlation(C1) == pytest.approx(1.0)
 
 
-def test_nmf_helpers_reexports_when_present():
-    import nmf_helpers as nh
-    if not hasattr(nh, "consensus_matrix"):
-        pytest.skip("nmf_helpers does not re-export consensus_matrix yet")
-    assert nh.consensus_matrix is consensus_matrix
-    assert nh.cophenetic_correlation is cophenetic_correlation
-
-
 @pytest.mark.parametrize("C, error, message", [
     (np.ones((3, 4)), ValueError, "square"),
     (np.ones(4), ValueError, "square"),

@@ -6,6 +6,7 @@ import numpy as np
 import pytest
 
 import nmf_helpers as nh
+from nmf_course import counts_io
 
 
 def write(tmp_path, text, name="counts.txt", newline="\n"):
@@ -17,8 +18,8 @@ def write(tmp_path, text, name="counts.txt", newline="\n"):
 def test_round_trip(tmp_path):
     sim = nh.simulate(n_genes=12, n_samples=5, n_modules=3, seed=0)
     path = tmp_path / "sim.txt"
-    nh.save_counts(path, sim.gene_names, sim.V, comment="made by a test\nsecond line")
-    names, V = nh.load_counts(path)
+    counts_io.save_counts(path, sim.gene_names, sim.V, comment="made by a test\nsecond line")
+    names, V = counts_io.load_counts(path)
     assert names == sim.gene_names and np.array_equal(V, sim.V) and V.dtype.kind == "i"
     assert path.read_text().startswith("# made by a test\n# second line\ngene001 ")
 
@@ -26,7 +27,7 @@ def test_round_trip(tmp_path):
 @pytest.mark.parametrize("newline", ["\n", "\r\n"])
 def test_accepts_comments_tabs_spaces_blank_lines(tmp_path, newline):
     text = "# a comment\nalpha\t1  2\t\t3\n\n   # indented comment\nbeta 4 5 6.0\n\n\n"
-    names, V = nh.load_counts(write(tmp_path, text, newline=newline))
+    names, V = counts_io.load_counts(write(tmp_path, text, newline=newline))
     assert names == ["alpha", "beta"]
     assert V.tolist() == [[1, 2, 3], [4, 5, 6]]
 
@@ -47,13 +48,13 @@ def test_accepts_comments_tabs_spaces_blank_lines(tmp_path, newline):
 def test_damaged_files_name_file_line_and_problem(tmp_path, text, message):
     path = write(tmp_path, text)
     with pytest.raises(ValueError, match=message) as info:
-        nh.load_counts(path)
+        counts_io.load_counts(path)
     assert "counts.txt" in str(info.value)
 
 
 def test_missing_file(tmp_path):
     with pytest.raises(FileNotFoundError):
-        nh.load_counts(tmp_path / "nope.txt")
+        counts_io.load_counts(tmp_path / "nope.txt")
 
 
 @pytest.mark.parametrize("names, V, message", [
@@ -66,7 +67,7 @@ def test_missing_file(tmp_path):
 def test_save_rejects_bad_input(tmp_path, names, V, message):
     path = tmp_path / "out.txt"
     with pytest.raises(ValueError, match=message):
-        nh.save_counts(path, names, np.array(V))
+        counts_io.save_counts(path, names, np.array(V))
     assert not path.exists()
 
 

@@ -10,7 +10,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-import nmf_helpers as nh
+from nmf_course import counts_io
 
 ROOT = Path(__file__).resolve().parent.parent
 DATA = ROOT / "data"
@@ -64,7 +64,7 @@ def test_script_rebuilds_byte_identical_files(tmp_path):
 
 @pytest.mark.parametrize("filename", TABLES)
 def test_tables_load_with_the_documented_shape(filename):
-    genes, V = nh.load_counts(DATA / filename)
+    genes, V = counts_io.load_counts(DATA / filename)
     assert V.shape == (100, 60) and V.dtype.kind == "i" and (V >= 0).all()
     assert len(genes) == 100 and genes == sorted(genes) and len(set(genes)) == 100
     samples = sample_names(DATA / filename)
@@ -73,9 +73,9 @@ def test_tables_load_with_the_documented_shape(filename):
 
 
 def test_depths_are_as_documented():
-    _, V = nh.load_counts(DATA / "atlas_counts.txt")
+    _, V = counts_io.load_counts(DATA / "atlas_counts.txt")
     assert 85_000 < V.sum(axis=0).min() and V.sum(axis=0).max() < 115_000
-    _, V_hard = nh.load_counts(DATA / "atlas_counts_hard.txt")
+    _, V_hard = counts_io.load_counts(DATA / "atlas_counts_hard.txt")
     assert 2_500 < V_hard.sum(axis=0).min() and V_hard.sum(axis=0).max() < 6_500
 
 
@@ -83,7 +83,7 @@ def test_answer_key_matches_the_tables():
     key = json.loads(KEY.read_text(encoding="utf-8"))
     assert set(key) == set(TABLES)
     for filename in TABLES:
-        genes, _ = nh.load_counts(DATA / filename)
+        genes, _ = counts_io.load_counts(DATA / filename)
         truth = key[filename]
         assert truth["true_R"] == len(truth["modules"]) and 3 <= truth["true_R"] <= 6
         members = [g for module in truth["modules"].values() for g in module]
@@ -117,8 +117,8 @@ def variant(tmp_path, data):
 ])
 @pytest.mark.parametrize("filename", TABLES)
 def test_layout_variants_load_identically(tmp_path, filename, change):
-    original = nh.load_counts(DATA / filename)
-    genes, V = nh.load_counts(variant(tmp_path, change((DATA / filename).read_bytes())))
+    original = counts_io.load_counts(DATA / filename)
+    genes, V = counts_io.load_counts(variant(tmp_path, change((DATA / filename).read_bytes())))
     assert genes == original[0] and np.array_equal(V, original[1])
 
 
@@ -146,7 +146,7 @@ def test_damaged_copy_of_the_data_names_the_line(tmp_path, edit, message):
     assert data.split(b"\n")[4].startswith(b"Bak9 ")  # 4 comment lines, then the first gene
     path = variant(tmp_path, damage_line(data, 50, edit))
     with pytest.raises(ValueError, match=message) as info:
-        nh.load_counts(path)
+        counts_io.load_counts(path)
     assert "variant.txt" in str(info.value)
 
 
@@ -154,7 +154,7 @@ def test_windows_line_endings_in_a_damaged_file_still_give_the_line(tmp_path):
     data = damage_line((DATA / "atlas_counts.txt").read_bytes(), 20, lambda f: _set(f, 1, "x"))
     path = variant(tmp_path, data.replace(b"\n", b"\r\n"))
     with pytest.raises(ValueError, match=r"variant.txt, line 20, column 2: 'x' is not a number"):
-        nh.load_counts(path)
+        counts_io.load_counts(path)
 
 
 @pytest.mark.parametrize("data, message", [
@@ -167,7 +167,7 @@ def test_windows_line_endings_in_a_damaged_file_still_give_the_line(tmp_path):
 ])
 def test_empty_and_non_utf8_files_give_readable_errors(tmp_path, data, message):
     with pytest.raises(ValueError, match=message) as info:
-        nh.load_counts(variant(tmp_path, data))
+        counts_io.load_counts(variant(tmp_path, data))
     assert "variant.txt" in str(info.value)
 
 

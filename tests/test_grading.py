@@ -11,7 +11,6 @@ import nbformat
 import pytest
 from nbclient import NotebookClient
 
-import nmf_helpers as nh
 from nmf_course import selfchecks
 from nmf_course.selfchecks import nb02
 from nmf_course.selfchecks.common import SelfCheckError
@@ -39,21 +38,21 @@ def test_raw_checks_and_checks_outside_a_kernel_raise():
     with pytest.raises(SelfCheckError, match="changed its input|sum to"):
         nb02.check_update(lambda V, W, H: (W * 2, H))
     with pytest.raises(SelfCheckError):
-        nh.check_update(lambda V, W, H: (W * 2, H))
+        selfchecks.check_update(lambda V, W, H: (W * 2, H))
     with pytest.raises(NotImplementedError):
-        nh.check_row_normalize(lambda W: (_ for _ in ()).throw(NotImplementedError()))
+        selfchecks.check_row_normalize(lambda W: (_ for _ in ()).throw(NotImplementedError()))
     assert set(selfchecks.RAW_CHECKS) == {n for n in selfchecks.__all__ if n.startswith("check_")}
 
 
 def test_in_a_kernel_checks_report_a_box_and_run_all_goes_on():
     nb = run([
-        "import nmf_helpers as nh",
+        "import nmf_helpers as nh\nfrom nmf_course import selfchecks",
         "def my_update_loops(V, W, H):\n    # YOUR CODE HERE\n    raise NotImplementedError()\n\n"
-        "nh.check_update(my_update_loops)",
+        "selfchecks.check_update(my_update_loops)",
         "def my_row_normalize(W):\n    return W / W.sum(axis=1, keepdims=True)\n\n"
-        "nh.check_row_normalize(my_row_normalize)",
-        "def my_row_normalize(W):\n    return W[7]\n\nnh.check_row_normalize(my_row_normalize)",
-        "nh.check_row_normalize(nh.row_normalize)\nprint('the end')",
+        "selfchecks.check_row_normalize(my_row_normalize)",
+        "def my_row_normalize(W):\n    return W[7]\n\nselfchecks.check_row_normalize(my_row_normalize)",
+        "selfchecks.check_row_normalize(nh.row_normalize)\nprint('the end')",
     ])
     assert not any(o.get("output_type") == "error" for c in nb.cells for o in c.outputs)
     assert re.match(r"UNFINISHED check_update: replace \"# YOUR CODE HERE\".* in my_update_loops", shown(nb.cells[1]))
@@ -61,8 +60,8 @@ def test_in_a_kernel_checks_report_a_box_and_run_all_goes_on():
     assert "ERROR check_row_normalize: your function my_row_normalize raised IndexError" in shown(nb.cells[3])
     assert "PASSED check_row_normalize" in shown(nb.cells[4]) and "the end" in shown(nb.cells[4])
     assert "text/html" in nb.cells[1].outputs[0]["data"]          # the box
-    nb = run(["import nmf_helpers as nh",
-              "def f(W):\n    raise NotImplementedError()\n\nnh.check_row_normalize(f)"], env_mode="raise")
+    nb = run(["import nmf_helpers as nh\nfrom nmf_course import selfchecks",
+              "def f(W):\n    raise NotImplementedError()\n\nselfchecks.check_row_normalize(f)"], env_mode="raise")
     assert nb.cells[1].outputs[-1]["ename"] == "NotImplementedError"
 
 
@@ -74,19 +73,19 @@ def test_in_a_kernel_checks_report_a_box_and_run_all_goes_on():
 ])
 def test_a_function_that_calls_the_helpers_answer_fails(body, name):
     nb = run([
-        "import nmf_helpers as nh\nimport nmf_helpers as h\nfrom nmf_helpers import update_matmul",
+        "import nmf_helpers as nh\nimport nmf_helpers as h\nfrom nmf_helpers import update_matmul\nfrom nmf_course import selfchecks",
         "def helper(V, W, H):\n    return nh.update_broadcast(V, W, H)",
-        f"def my_update(V, W, H):\n    {body}\n\nnh.check_update(my_update)",
+        f"def my_update(V, W, H):\n    {body}\n\nselfchecks.check_update(my_update)",
     ])
     assert (f"FAILED check_update: your function my_update calls nh.{name}, the helper's own answer: "
             "write the steps yourself") in shown(nb.cells[2])
 
 
 def test_calling_other_helpers_is_fine():
-    nb = run(["import numpy as np\nimport nmf_helpers as nh",
+    nb = run(["import numpy as np\nimport nmf_helpers as nh\nfrom nmf_course import selfchecks",
               "def my_find(W, threshold):\n    shares = nh.row_normalize(W)\n"
               "    return np.flatnonzero((shares >= threshold).sum(axis=1) >= 2)\n\n"
-              "nh.check_moonlighters(my_find)"])
+              "selfchecks.check_moonlighters(my_find)"])
     assert "PASSED check_moonlighters" in shown(nb.cells[1])
 
 
@@ -97,9 +96,9 @@ def grade(path):
 
 def test_a_run_that_stopped_at_a_failing_check_is_reported_as_that_check(tmp_path):
     cells = [
-        C("import nmf_helpers as nh", execution_count=1),
+        C("import nmf_helpers as nh\nfrom nmf_course import selfchecks", execution_count=1),
         C("def my_row_normalize(W):\n    return W / W.sum(axis=1, keepdims=True)", execution_count=2),
-        C("nh.check_row_normalize(my_row_normalize)", execution_count=3, outputs=[nbformat.v4.new_output(
+        C("selfchecks.check_row_normalize(my_row_normalize)", execution_count=3, outputs=[nbformat.v4.new_output(
             "error", ename="SelfCheckError", evalue="check_row_normalize: your row-normalised W differs",
             traceback=[])]),
         C("print(1 + 1)"),
@@ -119,9 +118,9 @@ def test_a_run_that_stopped_at_a_failing_check_is_reported_as_that_check(tmp_pat
 
 def test_delegation_is_a_failed_check_in_make_grade(tmp_path):
     nb = nbformat.v4.new_notebook(cells=[
-        C("import nmf_helpers as nh"),
+        C("import nmf_helpers as nh\nfrom nmf_course import selfchecks"),
         C("def my_row_normalize(W):\n    return nh.row_normalize(W)"),
-        C("nh.check_row_normalize(my_row_normalize)")])
+        C("selfchecks.check_row_normalize(my_row_normalize)")])
     nb.metadata["kernelspec"] = KERNEL
     path = tmp_path / "delegates.ipynb"
     nbformat.write(nb, path)

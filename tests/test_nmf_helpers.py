@@ -13,6 +13,7 @@ from hypothesis import given, settings, strategies as st
 from scipy.special import xlogy
 
 import nmf_helpers as nh
+from nmf_course import compare, frobenius
 
 
 UPDATES = [nh.update_loops, nh.update_broadcast, nh.update_matmul]
@@ -203,7 +204,7 @@ def test_fast_and_teaching_fits_reach_the_same_optimum(sim):
     assert fast.deviance < slow.deviance + 1.0  # no worse than 30,000 plain steps (often better)
     # the optimum is flat in a few directions: the modules agree, not every entry of W H
     matched = fast.W[:, nh.match_modules(slow.W, fast.W)]
-    assert nh.column_correlations(slow.W, matched).min() > 0.999
+    assert compare.column_correlations(slow.W, matched).min() > 0.999
 
 
 def test_float32_fit_is_close_to_float64(sim):
@@ -337,20 +338,20 @@ def test_frobenius_error_by_hand():
     W = np.array([[2.0, 0], [0, 1.5], [1, 1]])
     H = np.array([[2.0, 0, 1], [0, 2, 1]])
     # W H = [[4, 0, 2], [0, 3, 1.5], [2, 2, 2]]: errors 0.5, 1 and 1 squared
-    assert nh.frobenius_error(V, W, H) == pytest.approx(0.25 + 1 + 1)
-    assert nh.frobenius_error(V, np.eye(3), V) == 0
+    assert frobenius.frobenius_error(V, W, H) == pytest.approx(0.25 + 1 + 1)
+    assert frobenius.frobenius_error(V, np.eye(3), V) == 0
 
 
 @settings(max_examples=40, deadline=None)
 @given(poisson_problems)
 def test_update_frobenius_never_raises_the_error_and_stays_non_negative(problem):
     V, W, H = problem
-    before = nh.frobenius_error(V, W, H)
+    before = frobenius.frobenius_error(V, W, H)
     for _ in range(15):
-        W, H = nh.update_frobenius(V, W, H)
+        W, H = frobenius.update_frobenius(V, W, H)
         assert (W >= 0).all() and (H >= 0).all()
         assert np.isfinite(W).all() and np.isfinite(H).all()
-        after = nh.frobenius_error(V, W, H)
+        after = frobenius.frobenius_error(V, W, H)
         assert after <= before * (1 + 1e-12) + 1e-12
         before = after
 
@@ -358,7 +359,7 @@ def test_update_frobenius_never_raises_the_error_and_stays_non_negative(problem)
 def test_update_frobenius_does_not_modify_its_inputs():
     V, W, H = poisson_problem(0, 6, 5, 2)
     copies = V.copy(), W.copy(), H.copy()
-    nh.update_frobenius(V, W, H)
+    frobenius.update_frobenius(V, W, H)
     for before, after in zip(copies, (V, W, H)):
         assert np.array_equal(before, after)
 
@@ -366,8 +367,8 @@ def test_update_frobenius_does_not_modify_its_inputs():
 def test_update_frobenius_is_scale_equivariant():
     V, W, H = poisson_problem(1, 7, 6, 3)
     D = np.array([0.5, 2.0, 7.0])
-    W1, H1 = nh.update_frobenius(V, W, H)
-    W2, H2 = nh.update_frobenius(V, W * D, H / D[:, np.newaxis])
+    W1, H1 = frobenius.update_frobenius(V, W, H)
+    W2, H2 = frobenius.update_frobenius(V, W * D, H / D[:, np.newaxis])
     np.testing.assert_allclose(W1 @ H1, W2 @ H2, rtol=1e-10)
 
 
@@ -375,7 +376,7 @@ def test_a_module_with_no_weight_gives_no_nan():
     V, W, H = poisson_problem(2, 6, 5, 2)
     W[:, 1] = 0
     H[1, :] = 0
-    W, H = nh.update_frobenius(V, W, H)
+    W, H = frobenius.update_frobenius(V, W, H)
     assert np.isfinite(W).all() and np.isfinite(H).all()
     assert (W[:, 1] == 0).all() and (H[1, :] == 0).all()
 
@@ -386,24 +387,24 @@ def test_nmf_frobenius_fits_an_exact_product_and_is_seeded():
     W[0] = [1, 0]
     W[1] = [0, 1]
     V = W @ rng.uniform(1, 5, size=(2, 9))
-    fit = nh.nmf_frobenius(V, 2, seed=0, n_restarts=2, max_iter=5000, tol=1e-12)
+    fit = frobenius.nmf_frobenius(V, 2, seed=0, n_restarts=2, max_iter=5000, tol=1e-12)
     assert fit.squared_error < 1e-6 * np.sum(V**2)
     np.testing.assert_allclose(fit.W.sum(axis=0), 1.0)
     assert np.all(np.diff(fit.trace) <= 1e-12 * fit.trace[:-1] + 1e-15)
-    again = nh.nmf_frobenius(V, 2, seed=0, n_restarts=2, max_iter=5000, tol=1e-12)
+    again = frobenius.nmf_frobenius(V, 2, seed=0, n_restarts=2, max_iter=5000, tol=1e-12)
     assert np.array_equal(fit.W, again.W)
 
 
 def test_nmf_frobenius_checks_its_input():
     V = np.ones((4, 3))
     with pytest.raises(ValueError, match="R must be between"):
-        nh.nmf_frobenius(V, 5)
+        frobenius.nmf_frobenius(V, 5)
     with pytest.raises(ValueError, match="not both"):
-        nh.nmf_frobenius(V, 1, init=(np.ones((4, 1)), np.ones((1, 3))), n_restarts=2)
+        frobenius.nmf_frobenius(V, 1, init=(np.ones((4, 1)), np.ones((1, 3))), n_restarts=2)
     with pytest.raises(ValueError, match="shapes do not fit"):
-        nh.update_frobenius(V, np.ones((3, 1)), np.ones((1, 3)))
+        frobenius.update_frobenius(V, np.ones((3, 1)), np.ones((1, 3)))
     with pytest.raises(ValueError, match="non-negative"):
-        nh.frobenius_error(-V, np.ones((4, 1)), np.ones((1, 3)))
+        frobenius.frobenius_error(-V, np.ones((4, 1)), np.ones((1, 3)))
 
 
 @settings(max_examples=30, deadline=None)
@@ -411,14 +412,14 @@ def test_nmf_frobenius_checks_its_input():
 def test_generalized_kl_is_minus_log_likelihood_plus_a_constant(problem):
     V, W, H = problem
     constant = float(np.sum(xlogy(V, V) - V))
-    assert nh.generalized_kl(V, W, H) == pytest.approx(-nh.log_likelihood(V, W, H) + constant,
+    assert frobenius.generalized_kl(V, W, H) == pytest.approx(-nh.log_likelihood(V, W, H) + constant,
                                                        rel=1e-10, abs=1e-8)
-    assert nh.generalized_kl(V, W, H) >= 0
+    assert frobenius.generalized_kl(V, W, H) >= 0
 
 
 def test_generalized_kl_is_zero_at_a_perfect_fit():
     V = np.array([[4.0, 0, 2], [0, 3, 1]])
-    assert nh.generalized_kl(V, np.eye(2), V) == pytest.approx(0, abs=1e-12)
+    assert frobenius.generalized_kl(V, np.eye(2), V) == pytest.approx(0, abs=1e-12)
 
 
 def sklearn_fit(V, W0, H0, beta_loss, n_iter):
@@ -436,10 +437,10 @@ def test_update_frobenius_agrees_with_sklearn_mu(seed):
     V, W, H = poisson_problem(seed, 8, 6, 2)
     model, W_sk, H_sk = sklearn_fit(V, W, H, "frobenius", 50)
     for _ in range(50):
-        W, H = nh.update_frobenius(V, W, H)
+        W, H = frobenius.update_frobenius(V, W, H)
     np.testing.assert_allclose(W, W_sk, rtol=1e-9)
     np.testing.assert_allclose(H, H_sk, rtol=1e-9)
-    assert nh.frobenius_error(V, W, H) == pytest.approx(model.reconstruction_err_**2, rel=1e-10)
+    assert frobenius.frobenius_error(V, W, H) == pytest.approx(model.reconstruction_err_**2, rel=1e-10)
 
 
 def test_poisson_updates_agree_with_sklearn_kl_mu():
@@ -449,7 +450,7 @@ def test_poisson_updates_agree_with_sklearn_kl_mu():
         W, H = nh.update_matmul(V, W, H)
     # our W has columns summing to 1; the products agree
     np.testing.assert_allclose(W @ H, W_sk @ H_sk, rtol=1e-9)
-    assert nh.generalized_kl(V, W, H) == pytest.approx(model.reconstruction_err_**2 / 2, rel=1e-9)
+    assert frobenius.generalized_kl(V, W, H) == pytest.approx(model.reconstruction_err_**2 / 2, rel=1e-9)
 
 
 # --- rescale and column_correlations (notebooks 07 and 08) ----------------------------
@@ -466,7 +467,7 @@ def random_factors(seed, N=7, M=9, R=3):
 def test_rescale_keeps_the_product_and_the_log_likelihood(seed, scale):
     W, H = random_factors(seed)
     V = np.random.default_rng(seed).poisson(W @ H)
-    W2, H2 = nh.rescale(W, H, scale)
+    W2, H2 = compare.rescale(W, H, scale)
     np.testing.assert_allclose(W2 @ H2, W @ H, rtol=1e-10)
     np.testing.assert_allclose(nh.log_likelihood(V, W2, H2), nh.log_likelihood(V, W, H), rtol=1e-10)
     np.testing.assert_allclose(W2, W * np.array(scale))
@@ -476,7 +477,7 @@ def test_rescale_keeps_the_product_and_the_log_likelihood(seed, scale):
 def test_rescale_accepts_one_number_and_does_not_touch_its_inputs():
     W, H = random_factors(0)
     W0, H0 = W.copy(), H.copy()
-    W2, H2 = nh.rescale(W, H, 2)
+    W2, H2 = compare.rescale(W, H, 2)
     np.testing.assert_allclose(W2, 2 * W0)
     np.testing.assert_allclose(H2, H0 / 2)
     assert np.array_equal(W, W0) and np.array_equal(H, H0)
@@ -485,7 +486,7 @@ def test_rescale_accepts_one_number_and_does_not_touch_its_inputs():
 def test_rescale_undoes_itself():
     W, H = random_factors(1)
     s = np.array([0.5, 3.0, 10.0])
-    W2, H2 = nh.rescale(*nh.rescale(W, H, s), 1 / s)
+    W2, H2 = compare.rescale(*compare.rescale(W, H, s), 1 / s)
     np.testing.assert_allclose(W2, W)
     np.testing.assert_allclose(H2, H)
 
@@ -502,13 +503,13 @@ def test_rescale_undoes_itself():
 def test_rescale_rejects_bad_scales(scale, error, words):
     W, H = random_factors(2)
     with pytest.raises(error, match=words):
-        nh.rescale(W, H, scale)
+        compare.rescale(W, H, scale)
 
 
 def test_rescale_rejects_factors_that_do_not_fit():
     W, H = random_factors(3)
     with pytest.raises(ValueError, match="columns but H has"):
-        nh.rescale(W, H[:2], 1.0)
+        compare.rescale(W, H[:2], 1.0)
 
 
 # --- column_correlations ----------------------------------------------------------
@@ -516,30 +517,30 @@ def test_rescale_rejects_factors_that_do_not_fit():
 def test_column_correlations_match_numpy():
     A, B = random_factors(4, N=20, R=4)[0], random_factors(5, N=20, R=4)[0]
     expected = [np.corrcoef(A[:, a], B[:, a])[0, 1] for a in range(4)]
-    np.testing.assert_allclose(nh.column_correlations(A, B), expected, rtol=1e-12)
+    np.testing.assert_allclose(compare.column_correlations(A, B), expected, rtol=1e-12)
 
 
 @settings(max_examples=30, deadline=None)
 @given(st.integers(0, 10**6), st.floats(1e-3, 1e3), st.floats(0, 10))
 def test_column_correlations_ignore_scale_and_offset(seed, factor, offset):
     A = random_factors(seed, N=12)[0]
-    r = nh.column_correlations(A, factor * A + offset)
+    r = compare.column_correlations(A, factor * A + offset)
     np.testing.assert_allclose(r, 1.0, atol=1e-9)
-    assert np.all(np.abs(nh.column_correlations(A, A[::-1])) <= 1 + 1e-12)
+    assert np.all(np.abs(compare.column_correlations(A, A[::-1])) <= 1 + 1e-12)
 
 
 def test_column_correlations_of_a_constant_column_are_zero_not_nan():
     A = np.array([[1.0, 0.0], [2.0, 1.0], [3.0, 0.0]])
     B = np.array([[2.0, 5.0], [2.0, 5.0], [2.0, 5.0]])
-    r = nh.column_correlations(A, B)
+    r = compare.column_correlations(A, B)
     assert np.array_equal(r, [0.0, 0.0])
 
 
 def test_column_correlations_need_the_same_shape():
     with pytest.raises(ValueError, match="same shape"):
-        nh.column_correlations(np.ones((3, 2)), np.ones((3, 3)))
+        compare.column_correlations(np.ones((3, 2)), np.ones((3, 3)))
     with pytest.raises(ValueError, match="non-negative"):
-        nh.column_correlations(-np.ones((3, 2)), np.ones((3, 2)))
+        compare.column_correlations(-np.ones((3, 2)), np.ones((3, 2)))
 
 
 def test_stopping_rule_needs_two_flat_checks_in_a_row():

@@ -11,32 +11,33 @@ import numpy as np
 import pytest
 
 import nmf_helpers as nh
+from nmf_course import selfchecks
 
 
 def test_check_simulation():
     sim = nh.simulate(seed=0)
-    nh.check_simulation(sim.V, sim.W, sim.H, n_moonlighters=3)
-    with pytest.raises(nh.SelfCheckError, match="column 0 sums to"):
-        nh.check_simulation(sim.V, sim.W * [2, 1, 1, 1], sim.H)
-    with pytest.raises(nh.SelfCheckError, match="shapes do not fit"):
-        nh.check_simulation(sim.V, sim.W, sim.H[:, :5])
-    with pytest.raises(nh.SelfCheckError, match="Poisson"):
-        nh.check_simulation(sim.V * 2, sim.W, sim.H)
-    with pytest.raises(nh.SelfCheckError, match="whole non-negative counts"):
-        nh.check_simulation(sim.W @ sim.H, sim.W, sim.H)
-    with pytest.raises(nh.SelfCheckError, match="expected 5 moonlighting"):
-        nh.check_simulation(sim.V, sim.W, sim.H, n_moonlighters=5)
+    selfchecks.check_simulation(sim.V, sim.W, sim.H, n_moonlighters=3)
+    with pytest.raises(selfchecks.SelfCheckError, match="column 0 sums to"):
+        selfchecks.check_simulation(sim.V, sim.W * [2, 1, 1, 1], sim.H)
+    with pytest.raises(selfchecks.SelfCheckError, match="shapes do not fit"):
+        selfchecks.check_simulation(sim.V, sim.W, sim.H[:, :5])
+    with pytest.raises(selfchecks.SelfCheckError, match="Poisson"):
+        selfchecks.check_simulation(sim.V * 2, sim.W, sim.H)
+    with pytest.raises(selfchecks.SelfCheckError, match="whole non-negative counts"):
+        selfchecks.check_simulation(sim.W @ sim.H, sim.W, sim.H)
+    with pytest.raises(selfchecks.SelfCheckError, match="expected 5 moonlighting"):
+        selfchecks.check_simulation(sim.V, sim.W, sim.H, n_moonlighters=5)
 
 
 def test_check_log_likelihood(capsys):
-    nh.check_log_likelihood(lambda V, W, H: nh.log_likelihood(V, W, H))
+    selfchecks.check_log_likelihood(lambda V, W, H: nh.log_likelihood(V, W, H))
     assert "PASSED check_log_likelihood" in capsys.readouterr().out
     naive = lambda V, W, H: np.sum(V * np.log(W @ H) - W @ H)  # 0 * log 0 -> nan
-    with pytest.raises(nh.SelfCheckError, match="NaN"):
+    with pytest.raises(selfchecks.SelfCheckError, match="NaN"):
         with np.errstate(all="ignore"):
-            nh.check_log_likelihood(naive)
-    with pytest.raises(nh.SelfCheckError, match="expected"):
-        nh.check_log_likelihood(lambda V, W, H: nh.log_likelihood(V, W, H) + 1)
+            selfchecks.check_log_likelihood(naive)
+    with pytest.raises(selfchecks.SelfCheckError, match="expected"):
+        selfchecks.check_log_likelihood(lambda V, W, H: nh.log_likelihood(V, W, H) + 1)
 
 
 def broken_no_normalise(V, W, H):
@@ -58,7 +59,7 @@ def broken_wrong_h(V, W, H):
 
 @pytest.mark.parametrize("update", [nh.update_loops, nh.update_broadcast, nh.update_matmul])
 def test_check_update_passes_reference_updates(update, capsys):
-    nh.check_update(update)
+    selfchecks.check_update(update)
     assert "PASSED check_update" in capsys.readouterr().out
 
 
@@ -71,33 +72,33 @@ def test_check_update_passes_reference_updates(update, capsys):
 ])
 def test_check_update_explains_broken_updates(broken, message):
     with np.errstate(all="ignore"):
-        with pytest.raises(nh.SelfCheckError, match=message):
-            nh.check_update(broken)
+        with pytest.raises(selfchecks.SelfCheckError, match=message):
+            selfchecks.check_update(broken)
 
 
 def test_check_nmf(capsys):
-    nh.check_nmf(lambda V, R: nh.nmf(V, R, n_restarts=3, seed=1))
-    nh.check_nmf(lambda V, R: (nh.nmf(V, R, seed=2).W, nh.nmf(V, R, seed=2).H))
+    selfchecks.check_nmf(lambda V, R: nh.nmf(V, R, n_restarts=3, seed=1))
+    selfchecks.check_nmf(lambda V, R: (nh.nmf(V, R, seed=2).W, nh.nmf(V, R, seed=2).H))
     assert capsys.readouterr().out.count("PASSED check_nmf") == 2
-    with pytest.raises(nh.SelfCheckError, match="did it stop before converging"):
-        nh.check_nmf(lambda V, R: nh.nmf(V, R, seed=1, max_iter=2))
-    with pytest.raises(nh.SelfCheckError, match="deviance trace went up at entry 2"):
-        nh.check_nmf(lambda V, R: (nh.nmf(V, R, seed=2).W, nh.nmf(V, R, seed=2).H, [3.0, 2.0, 2.5]))
+    with pytest.raises(selfchecks.SelfCheckError, match="did it stop before converging"):
+        selfchecks.check_nmf(lambda V, R: nh.nmf(V, R, seed=1, max_iter=2))
+    with pytest.raises(selfchecks.SelfCheckError, match="deviance trace went up at entry 2"):
+        selfchecks.check_nmf(lambda V, R: (nh.nmf(V, R, seed=2).W, nh.nmf(V, R, seed=2).H, [3.0, 2.0, 2.5]))
 
 
 def test_check_row_normalize():
-    nh.check_row_normalize(nh.row_normalize)
+    selfchecks.check_row_normalize(nh.row_normalize)
     with np.errstate(all="ignore"):
-        with pytest.raises(nh.SelfCheckError, match="not NaN"):
-            nh.check_row_normalize(lambda W: W / W.sum(axis=1, keepdims=True))
-    with pytest.raises(nh.SelfCheckError, match="differs"):
-        nh.check_row_normalize(lambda W: W / np.maximum(W.sum(axis=0), 1))
+        with pytest.raises(selfchecks.SelfCheckError, match="not NaN"):
+            selfchecks.check_row_normalize(lambda W: W / W.sum(axis=1, keepdims=True))
+    with pytest.raises(selfchecks.SelfCheckError, match="differs"):
+        selfchecks.check_row_normalize(lambda W: W / np.maximum(W.sum(axis=0), 1))
 
 
 def test_check_moonlighters():
-    nh.check_moonlighters(nh.find_moonlighters)
-    with pytest.raises(nh.SelfCheckError, match="missed genes"):
-        nh.check_moonlighters(lambda W, t: nh.find_moonlighters(W, t)[1:])
+    selfchecks.check_moonlighters(nh.find_moonlighters)
+    with pytest.raises(selfchecks.SelfCheckError, match="missed genes"):
+        selfchecks.check_moonlighters(lambda W, t: nh.find_moonlighters(W, t)[1:])
 
 
 # --- more mistakes, named in plain words ----------------------------------------------
@@ -107,35 +108,35 @@ def forgot_return(*args):
     _ = args
 
 
-@pytest.mark.parametrize("checker", [nh.check_log_likelihood, nh.check_row_normalize,
-                                     nh.check_moonlighters])
+@pytest.mark.parametrize("checker", [selfchecks.check_log_likelihood, selfchecks.check_row_normalize,
+                                     selfchecks.check_moonlighters])
 def test_a_forgotten_return_is_named(checker):
-    with pytest.raises(nh.SelfCheckError, match="returned None: did you forget the `return` line"):
+    with pytest.raises(selfchecks.SelfCheckError, match="returned None: did you forget the `return` line"):
         checker(forgot_return)
 
 
-@pytest.mark.parametrize("checker", [nh.check_update, nh.check_nmf, nh.check_information_criteria])
+@pytest.mark.parametrize("checker", [selfchecks.check_update, selfchecks.check_nmf, selfchecks.check_information_criteria])
 def test_a_forgotten_return_says_what_should_come_back(checker):
-    with pytest.raises(nh.SelfCheckError, match="should return a tuple|should return \\(W, H\\)"):
+    with pytest.raises(selfchecks.SelfCheckError, match="should return a tuple|should return \\(W, H\\)"):
         checker(forgot_return)
 
 
 def test_a_moonlighter_mask_instead_of_indices_is_explained():
     mask = lambda W, threshold: (nh.row_normalize(W) > threshold).sum(axis=1) >= 2
-    with pytest.raises(nh.SelfCheckError, match="True/False mask.*np.flatnonzero"):
-        nh.check_moonlighters(mask)
-    nh.check_moonlighters(lambda W, threshold: np.flatnonzero(mask(W, threshold)))
+    with pytest.raises(selfchecks.SelfCheckError, match="True/False mask.*np.flatnonzero"):
+        selfchecks.check_moonlighters(mask)
+    selfchecks.check_moonlighters(lambda W, threshold: np.flatnonzero(mask(W, threshold)))
 
 
 def test_moonlighters_as_a_list_in_any_order_pass(capsys):
-    nh.check_moonlighters(lambda W, threshold: sorted(nh.find_moonlighters(W, threshold).tolist(), reverse=True))
+    selfchecks.check_moonlighters(lambda W, threshold: sorted(nh.find_moonlighters(W, threshold).tolist(), reverse=True))
     assert "PASSED check_moonlighters" in capsys.readouterr().out
 
 
 def test_a_log_likelihood_per_column_is_not_one_number():
     per_sample = lambda V, W, H: nh.log_likelihood(V, W, H) * np.ones(3)
-    with pytest.raises(nh.SelfCheckError, match="should return one number"):
-        nh.check_log_likelihood(per_sample)
+    with pytest.raises(selfchecks.SelfCheckError, match="should return one number"):
+        selfchecks.check_log_likelihood(per_sample)
 
 
 @pytest.mark.parametrize("broken, message", [
@@ -144,22 +145,22 @@ def test_a_log_likelihood_per_column_is_not_one_number():
     (lambda V, W, H: (W, H), r"your W differs at \[\d+, \d+\]: yours is"),
 ])
 def test_update_mistakes_are_named(broken, message):
-    with pytest.raises(nh.SelfCheckError, match=message):
-        nh.check_update(broken)
+    with pytest.raises(selfchecks.SelfCheckError, match=message):
+        selfchecks.check_update(broken)
 
 
 def test_nmf_with_transposed_factors_names_the_shapes():
     transposed = lambda V, R: (np.ones((V.shape[1], R)), np.ones((R, V.shape[0])))
-    with pytest.raises(nh.SelfCheckError, match=r"W should be \(30, 3\) and H \(3, 20\)"):
-        nh.check_nmf(transposed)
+    with pytest.raises(selfchecks.SelfCheckError, match=r"W should be \(30, 3\) and H \(3, 20\)"):
+        selfchecks.check_nmf(transposed)
 
 
 def test_simulation_with_columns_not_summing_to_one_names_the_column():
     sim = nh.simulate(seed=1)
     W = sim.W.copy()
     W[:, 2] *= 3
-    with pytest.raises(nh.SelfCheckError, match="column 2 sums to 3"):
-        nh.check_simulation(sim.V, W, sim.H)
+    with pytest.raises(selfchecks.SelfCheckError, match="column 2 sums to 3"):
+        selfchecks.check_simulation(sim.V, W, sim.H)
 
 
 # --- information criteria ---------------------------------------------------------------
@@ -191,9 +192,9 @@ def test_information_criteria_rejects_bad_counts():
 
 
 def test_check_information_criteria_passes_correct(capsys):
-    nh.check_information_criteria(correct)
-    nh.check_information_criteria(nh.information_criteria)
-    nh.check_information_criteria(lambda L, k, n: tuple(np.array(correct(L, k, n))))
+    selfchecks.check_information_criteria(correct)
+    selfchecks.check_information_criteria(nh.information_criteria)
+    selfchecks.check_information_criteria(lambda L, k, n: tuple(np.array(correct(L, k, n))))
     assert capsys.readouterr().out.count("PASSED check_information_criteria") == 3
 
 
@@ -210,10 +211,10 @@ def test_check_information_criteria_passes_correct(capsys):
     (lambda L, k, n: (2 * k - 2 * L + 1, k * math.log(n) - 2 * L), r"AIC should be 2k - 2L"),
 ])
 def test_check_information_criteria_explains_mistakes(broken, message):
-    with pytest.raises(nh.SelfCheckError, match=message):
-        nh.check_information_criteria(broken)
+    with pytest.raises(selfchecks.SelfCheckError, match=message):
+        selfchecks.check_information_criteria(broken)
 
 
 def test_check_information_criteria_message_names_the_case():
-    with pytest.raises(nh.SelfCheckError, match=r"for L=-1234.5, k=10, n=600"):
-        nh.check_information_criteria(lambda L, k, n: (2 * L - 2 * k, 0.0))
+    with pytest.raises(selfchecks.SelfCheckError, match=r"for L=-1234.5, k=10, n=600"):
+        selfchecks.check_information_criteria(lambda L, k, n: (2 * L - 2 * k, 0.0))

@@ -4,7 +4,7 @@ test_selfchecks.py)."""
 import numpy as np
 import pytest
 
-import nmf_helpers as nh
+from nmf_course import selfchecks
 from nmf_course.selfchecks.common import SelfCheckError
 from nmf_course.selfchecks.nb02 import check_em_counts
 
@@ -62,4 +62,4 @@ def test_mistakes_are_named(broken, message):
 
 
 def test_the_check_names_its_references():
-    assert {"update_loops", "update_matmul"} <= set(nh.check_em_counts.references)
+    assert {"update_loops", "update_matmul"} <= set(selfchecks.check_em_counts.references)

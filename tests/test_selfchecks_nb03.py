@@ -3,7 +3,7 @@
 import numpy as np
 import pytest
 
-import nmf_helpers as nh
+from nmf_course import selfchecks
 from nmf_course.selfchecks.common import SelfCheckError
 from nmf_course.selfchecks.nb03 import check_h_step, check_intermediate_bytes
 
@@ -49,7 +49,7 @@ def test_h_step_mistakes_are_named(broken, message):
 
 
 def test_h_step_names_the_helpers_update_as_a_reference():
-    assert {"update_broadcast", "update_matmul"} <= set(nh.check_h_step.references)
+    assert {"update_broadcast", "update_matmul"} <= set(selfchecks.check_h_step.references)
 
 
 def test_correct_bytes_pass(capsys):

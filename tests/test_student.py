@@ -15,9 +15,7 @@ import nbformat
 import pytest
 from nbclient import NotebookClient
 
-import nmf_helpers as nh
-
-from nmf_course import student_version as make_student
+from nmf_course import selfchecks, student_version as make_student
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -263,7 +261,7 @@ def test_every_exercise_is_followed_by_a_self_check(path):
             assert checkers, (
                 f"{path.name}: the cell after exercise `{cell.source.splitlines()[0]}` calls no check_...()")
             for name in checkers:
-                assert callable(getattr(nh, name, None)), f"{path.name} calls nh.{name}, which does not exist"
+                assert callable(getattr(selfchecks, name, None)), f"{path.name} calls selfchecks.{name}, which does not exist"
 
 
 def fill_in(student, solutions):
@@ -333,9 +331,9 @@ def test_grading_a_complete_notebook_passes():
 def test_grading_reports_a_failing_self_check_a_changed_output_and_out_of_order_runs(tmp_path):
     C = nbformat.v4.new_code_cell
     cells = [
-        C("import nmf_helpers as nh\nimport numpy as np", execution_count=1),
+        C("import nmf_helpers as nh\nimport numpy as np\nfrom nmf_course import selfchecks", execution_count=1),
         C("def my_row_normalize(W):\n    return W / W.sum(axis=1, keepdims=True)", execution_count=2),
-        C("nh.check_row_normalize(my_row_normalize)", execution_count=3),
+        C("selfchecks.check_row_normalize(my_row_normalize)", execution_count=3),
         C("print(2 + 2)", execution_count=5,
           outputs=[nbformat.v4.new_output("stream", name="stdout", text="5\n")]),
     ]

@@ -9,7 +9,7 @@
 #    the held-out 2 SE rule for R, threshold 0.1), module by module and gene by gene;
 # 2. any student's answers to Problem 3, with `score_problem3` (section 3).
 #
-# Run it from this folder (`instructor/`); the tables are found with `nh.data_file`.
+# Run it from this folder (`instructor/`); the tables are found with `paths.data_file`.
 
 # %% slideshow={"slide_type": "-"}
 import json
@@ -18,6 +18,7 @@ from pathlib import Path
 import numpy as np
 
 import nmf_helpers as nh
+from nmf_course import counts_io, paths
 
 SEED = 2019          # the settings of notebook 06
 THRESHOLD = 0.1
@@ -50,7 +51,7 @@ def heldout_choice(V, scan, n_se=2.0):
 
 reference = {}
 for table in TABLES:
-    genes, V = nh.load_counts(nh.data_file(table))
+    genes, V = counts_io.load_counts(paths.data_file(table))
     scan = nh.rank_scan(V, range(1, 9), n_restarts=3, seed=SEED, holdout=0.1)
     R = heldout_choice(V, scan)
     fit = nh.nmf(V, R, n_restarts=10, seed=SEED)

@@ -6,7 +6,7 @@ says what is wrong (a shape, a negative entry, a deviance that went up, the firs
 that differs). One module per notebook (nbNN.py); nmf_helpers re-exports every check.
 
 The raw checks in nbNN.py always raise. What this package exports (and nmf_helpers
-re-exports, the `nh.check_...` students call) is each check wrapped by
+re-exports, the `selfchecks.check_...` students call) is each check wrapped by
 common.reporting:
 
 - a student's function that only calls the helper's own answer fails: each check has a

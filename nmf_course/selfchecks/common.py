@@ -227,7 +227,7 @@ def show_box(status, check, sentence):
 
 
 def reporting(check_function, references=()):
-    """The check as students call it (nh.check_...): it first fails a function that only
+    """The check as students call it (selfchecks.check_...): it first fails a function that only
     calls the helper's own answer (`references`), then runs the check; in 'report' mode
     (check_mode) a failure shows a box and returns None instead of raising; in 'raise' mode
     the exception propagates as the raw check raises it (tests, make grade, nbgrader)."""

@@ -6,7 +6,7 @@ from __future__ import annotations
 import numpy as np
 
 import nmf_helpers as nh  # the reference answers (used at call time only)
-from nmf_course import validation
+from nmf_course import frobenius, validation
 from nmf_course.selfchecks.common import as_pair, fail, first_mismatch, passed, returned, small_problems
 
 __all__ = ["check_frobenius_step", "check_masked_step"]
@@ -20,7 +20,7 @@ def check_frobenius_step(fn):
     check = "check_frobenius_step"
     for V, W, H in small_problems()[:3]:
         W_new, H_new = as_pair(returned(fn(V.copy(), W.copy(), H.copy()), check), check)
-        W_ref, H_ref = nh.update_frobenius(V, W, H)
+        W_ref, H_ref = frobenius.update_frobenius(V, W, H)
         problem = first_mismatch(W_new, W_ref)
         if problem:
             fail(check, f"your new W {problem}; W <- W * (V @ H.T) / (W @ H @ H.T)")
@@ -31,7 +31,7 @@ def check_frobenius_step(fn):
                 fail(check, "your H step used the old W: update H with the new W, "
                             "H <- H * (W.T @ V) / (W.T @ W @ H)")
             fail(check, f"your new H {problem}; H <- H * (W.T @ V) / (W.T @ W @ H) with the new W")
-        before, after = nh.frobenius_error(V, W, H), nh.frobenius_error(V, W_new, H_new)
+        before, after = frobenius.frobenius_error(V, W, H), frobenius.frobenius_error(V, W_new, H_new)
         if after > before * (1 + 1e-12):
             fail(check, f"the squared error went up, from {before:,.4f} to {after:,.4f}")
     passed(check, "your step matches update_frobenius on three small problems and lowers the squared error")

@@ -25,8 +25,9 @@ import numpy as np
 from IPython.display import display
 
 import nmf_helpers as nh
+from nmf_course import plots, selfchecks
 
-nh.use_course_style()   # 13 pt text, 100 dpi, no axis offsets
+plots.use_course_style()   # 13 pt text, 100 dpi, no axis offsets
 SEED = 2019
 OKABE_ORANGE = "#E69F00"   # Okabe-Ito orange: marks moonlighting genes in every figure
 
@@ -61,9 +62,9 @@ H_toy = np.array([[10.0, 8.0, 5.0, 2.0, 0.0],
 V_toy = W_toy @ H_toy
 
 fig, axes = plt.subplots(1, 3, figsize=(9.6, 3.8), gridspec_kw={"width_ratios": [1.1, 2.2, 2.2]})
-nh.plot_heatmap(axes[0], W_toy, "W (genes x modules)", "module", "gene", cmap="viridis")
-nh.plot_heatmap(axes[1], H_toy, "H (modules x samples)", "sample", "module", cmap="viridis")
-nh.plot_heatmap(axes[2], V_toy, "V = W H (genes x samples)", "sample", "gene", cmap="viridis")
+plots.plot_heatmap(axes[0], W_toy, "W (genes x modules)", "module", "gene", cmap="viridis")
+plots.plot_heatmap(axes[1], H_toy, "H (modules x samples)", "sample", "module", cmap="viridis")
+plots.plot_heatmap(axes[2], V_toy, "V = W H (genes x samples)", "sample", "gene", cmap="viridis")
 axes[0].set_xticks([0, 1], ["1", "2"])
 axes[1].set_yticks([0, 1], ["1", "2"])
 for ax in axes[1:]:
@@ -151,7 +152,7 @@ def my_compression(N, M, R):
 
 
 # %% nbgrader={"grade": true, "grade_id": "01_simulating_counts-my_compression-check", "locked": true, "points": 1, "schema_version": 3, "solution": false, "task": false}
-nh.check_compression(my_compression)
+selfchecks.check_compression(my_compression)
 
 # %% [markdown] slideshow={"slide_type": "slide"}
 # ## 3. Parts that add up, and why shifting data is not a fix
@@ -383,10 +384,10 @@ image = axes[0].imshow(sim.W[order], aspect="auto", interpolation="nearest")
 axes[0].set(title="W", xlabel="module", ylabel="gene (sorted by module)")
 fig.colorbar(image, ax=axes[0], pad=0.25).set_label("weight")     # room for the triangles
 axes[0].set_xticks(range(R), [str(a + 1) for a in range(R)])
-nh.plot_heatmap(axes[1], sim.H, "H", "sample", "module",
+plots.plot_heatmap(axes[1], sim.H, "H", "sample", "module",
                 colorbar_label="expected reads")
 axes[1].set_yticks(range(R), [str(a + 1) for a in range(R)])
-nh.plot_heatmap(axes[2], sim.V[order], "V ~ Poisson(W H)", "sample",
+plots.plot_heatmap(axes[2], sim.V[order], "V ~ Poisson(W H)", "sample",
                 "gene (sorted by module)", colorbar_label="reads")
 for ax, width in ((axes[0], R), (axes[2], M)):
     mark_moonlighters(ax, moon_rows, width)
@@ -413,7 +414,7 @@ def show_simulation(n_modules=4, n_moonlighters=3, depth=100_000, seed=SEED):
                     depth=(0.9 * depth, 1.1 * depth), seed=seed)
     order = gene_order(s.modules)
     fig, ax = plt.subplots(figsize=(9.6, 5.5))
-    nh.plot_heatmap(ax, s.V[order], f"V: R = {n_modules}, {n_moonlighters} moonlighters, "
+    plots.plot_heatmap(ax, s.V[order], f"V: R = {n_modules}, {n_moonlighters} moonlighters, "
                     f"depth ≈ {depth:,.0f}", "sample", "gene (sorted by module)",
                     colorbar_label="reads")
     mark_moonlighters(ax, np.flatnonzero(np.isin(order, s.moonlighters)), s.V.shape[1])
@@ -466,7 +467,7 @@ def my_simulation(N, M, R, n_moonlighters, rng, alpha=1.0, depth=(90_000, 110_00
 
 
 # %% nbgrader={"grade": true, "grade_id": "01_simulating_counts-my_simulation-check", "locked": true, "points": 1, "schema_version": 3, "solution": false, "task": false}
-nh.check_simulator(my_simulation)   # runs my_simulation(100, 60, 4, 3, rng) and checks (V, W, H)
+selfchecks.check_simulator(my_simulation)   # runs my_simulation(100, 60, 4, 3, rng) and checks (V, W, H)
 
 # %% [markdown] slideshow={"slide_type": "slide"}
 # ## 10. How `nh.simulate` does it
@@ -483,7 +484,7 @@ print(inspect.getsource(nh.simulate))
 # same seed does not give the same numbers, but the model is the same: both pass the same check.
 
 # %%
-nh.check_simulation(sim.V, sim.W, sim.H, n_moonlighters=3)
+selfchecks.check_simulation(sim.V, sim.W, sim.H, n_moonlighters=3)
 
 # %% [markdown] slideshow={"slide_type": "slide"}
 # From here on the course uses `nh.simulate` (so the notebooks run even if your exercise is

@@ -31,8 +31,9 @@ import numpy as np
 from IPython.display import display
 
 import nmf_helpers as nh
+from nmf_course import plots, selfchecks
 
-nh.use_course_style()   # 13 pt text, 100 dpi, no axis offsets
+plots.use_course_style()   # 13 pt text, 100 dpi, no axis offsets
 SEED = 2019
 sim = nh.simulate(seed=SEED)          # 100 genes x 60 samples, 4 modules, 3 moonlighting genes
 V = sim.V
@@ -129,7 +130,7 @@ def my_log_likelihood(V, W, H):
 
 
 # %% nbgrader={"grade": true, "grade_id": "02_update_rules_loops-my_log_likelihood-check", "locked": true, "points": 1, "schema_version": 3, "solution": false, "task": false}
-nh.check_log_likelihood(my_log_likelihood)
+selfchecks.check_log_likelihood(my_log_likelihood)
 
 # %% [markdown] slideshow={"slide_type": "subslide"}
 # From here on we use `nh.log_likelihood`, so the rest of the notebook runs even if your
@@ -245,7 +246,7 @@ def my_em_counts(V, W, H):
 
 
 # %% nbgrader={"grade": true, "grade_id": "02_update_rules_loops-my_em_counts-check", "locked": true, "points": 1, "schema_version": 3, "solution": false, "task": false}
-nh.check_em_counts(my_em_counts)
+selfchecks.check_em_counts(my_em_counts)
 
 # %% [markdown] slideshow={"slide_type": "subslide"}
 # The M steps are then sums of these counts: summing over samples and normalising gives W,
@@ -437,7 +438,7 @@ def my_update_loops(V, W, H):
 
 
 # %% nbgrader={"grade": true, "grade_id": "02_update_rules_loops-my_update_loops-check", "locked": true, "points": 1, "schema_version": 3, "solution": false, "task": false}
-nh.check_update(my_update_loops)
+selfchecks.check_update(my_update_loops)
 
 # %% [markdown] slideshow={"slide_type": "subslide"}
 # From here on we use the helper's `nh.update_loops` (and its faster twins). Here is its code;
@@ -555,7 +556,7 @@ def my_nmf(V, R, update=nh.update_loops, tol=1e-6, max_iter=5000, seed=0):
 
 
 # %% nbgrader={"grade": true, "grade_id": "02_update_rules_loops-my_nmf-check", "locked": true, "points": 1, "schema_version": 3, "solution": false, "task": false}
-nh.check_nmf(my_nmf)
+selfchecks.check_nmf(my_nmf)
 
 
 # %% [markdown] slideshow={"slide_type": "slide"}
@@ -660,9 +661,9 @@ def show_step(step):
     """Draw the true W, the fitted W after `step` updates (modules matched) and the trace."""
     W_fit = path_W[step][:, matched]
     fig, axes = plt.subplots(1, 3, figsize=(9.6, 4.6), gridspec_kw={"width_ratios": [1, 1, 1.5]})
-    nh.plot_heatmap(axes[0], sim.W[gene_order], "true W", "module", "gene (by true module)",
+    plots.plot_heatmap(axes[0], sim.W[gene_order], "true W", "module", "gene (by true module)",
                     vmin=0, vmax=top)
-    nh.plot_heatmap(axes[1], W_fit[gene_order], f"W after {step} steps", "module (matched)",
+    plots.plot_heatmap(axes[1], W_fit[gene_order], f"W after {step} steps", "module (matched)",
                     "gene (same order)", vmin=0, vmax=top)
     for ax in axes[:2]:
         ax.set_xticks(range(4), ["1", "2", "3", "4"])

@@ -27,8 +27,9 @@ import matplotlib.pyplot as plt
 import numpy as np
 
 import nmf_helpers as nh
+from nmf_course import plots, selfchecks
 
-nh.use_course_style()   # 13 pt text, 100 dpi, no axis offsets
+plots.use_course_style()   # 13 pt text, 100 dpi, no axis offsets
 SEED = 2019
 
 # %% [markdown] slideshow={"slide_type": "slide"}
@@ -209,7 +210,7 @@ def my_h_step_broadcast(V, W, H):
 
 
 # %% nbgrader={"grade": true, "grade_id": "03_update_rules_broadcasting-my_h_step_broadcast-check", "locked": true, "points": 1, "schema_version": 3, "solution": false, "task": false}
-nh.check_h_step(my_h_step_broadcast)
+selfchecks.check_h_step(my_h_step_broadcast)
 
 
 # %% [markdown] slideshow={"slide_type": "slide"}
@@ -256,7 +257,7 @@ def my_update_broadcast(V, W, H):
 
 
 # %% nbgrader={"grade": true, "grade_id": "03_update_rules_broadcasting-my_update_broadcast-check", "locked": true, "points": 1, "schema_version": 3, "solution": false, "task": false}
-nh.check_update(my_update_broadcast)
+selfchecks.check_update(my_update_broadcast)
 
 
 # %% [markdown] slideshow={"slide_type": "slide"}
@@ -304,7 +305,7 @@ def my_update_matmul(V, W, H):
 
 
 # %% nbgrader={"grade": true, "grade_id": "03_update_rules_broadcasting-my_update_matmul-check", "locked": true, "points": 1, "schema_version": 3, "solution": false, "task": false}
-nh.check_update(my_update_matmul)
+selfchecks.check_update(my_update_matmul)
 
 # %% [markdown] slideshow={"slide_type": "subslide"}
 # From here on we use the helper's three versions, `nh.update_loops`, `nh.update_broadcast` and
@@ -430,7 +431,7 @@ def my_intermediate_bytes(N, R, M, itemsize=8):
 
 
 # %% nbgrader={"grade": true, "grade_id": "03_update_rules_broadcasting-my_intermediate_bytes-check", "locked": true, "points": 1, "schema_version": 3, "solution": false, "task": false}
-nh.check_intermediate_bytes(my_intermediate_bytes)
+selfchecks.check_intermediate_bytes(my_intermediate_bytes)
 
 # %%
 product = W0[:, :, np.newaxis] * V[:, np.newaxis, :]          # the H update's intermediate

@@ -27,8 +27,9 @@ import numpy as np
 from IPython.display import display
 
 import nmf_helpers as nh
+from nmf_course import consensus, plots, selfchecks
 
-nh.use_course_style()
+plots.use_course_style()
 DATA_SEED = 0  # the simulated data set (notebook 05 reads the same one)
 FIT_SEED = 1   # the random starts of the fits
 
@@ -166,7 +167,7 @@ def my_n_params(N, M, R):
 
 
 # %% nbgrader={"grade": true, "grade_id": "04_choosing_R-my_n_params-check", "locked": true, "points": 1, "schema_version": 3, "solution": false, "task": false}
-nh.check_n_params(my_n_params)
+selfchecks.check_n_params(my_n_params)
 
 
 # %% [markdown] slideshow={"slide_type": "subslide"}
@@ -190,7 +191,7 @@ def my_information_criteria(log_likelihood, n_params, n_obs):
 
 
 # %% nbgrader={"grade": true, "grade_id": "04_choosing_R-my_information_criteria-check", "locked": true, "points": 1, "schema_version": 3, "solution": false, "task": false}
-nh.check_information_criteria(my_information_criteria)
+selfchecks.check_information_criteria(my_information_criteria)
 
 # %% [markdown] slideshow={"slide_type": "subslide"}
 # From here on we use `nh.information_criteria`, the function `nh.rank_scan` uses itself, so
@@ -317,7 +318,7 @@ def my_heldout_log_likelihood(V, W, H, mask):
 
 
 # %% nbgrader={"grade": true, "grade_id": "04_choosing_R-my_heldout_log_likelihood-check", "locked": true, "points": 1, "schema_version": 3, "solution": false, "task": false}
-nh.check_heldout_log_likelihood(my_heldout_log_likelihood)
+selfchecks.check_heldout_log_likelihood(my_heldout_log_likelihood)
 
 # %% [markdown] slideshow={"slide_type": "subslide"}
 # `nh.rank_scan(..., holdout=0.1)` does this for every R, with the same hidden entries for
@@ -339,7 +340,7 @@ for R, h in zip(ranks, heldout):
     print(f"{R:>2}  {heldout.max() - h:>25,.0f}")
 
 start = time.perf_counter()
-cophenetic = {R: nh.cophenetic_correlation(nh.consensus_matrix(V, R, n_runs=20, seed=FIT_SEED, tol=1e-4))
+cophenetic = {R: consensus.cophenetic_correlation(consensus.consensus_matrix(V, R, n_runs=20, seed=FIT_SEED, tol=1e-4))
               for R in range(2, 7)}
 print(f"\nconsensus, 20 runs for each of R = 2..6: took {time.perf_counter() - start:.1f} s")
 for R, c in cophenetic.items():
@@ -502,9 +503,9 @@ def show_W(R=R_true):
     """Draw the true W and the fitted W for this R side by side; return the fitted W shown."""
     W_fit = ordered_W[R]
     fig, (ax_true, ax_fit) = plt.subplots(1, 2, figsize=(9.6, 5.6))
-    nh.plot_heatmap(ax_true, sim.W[gene_order], f"true W ({R_true} modules)", "true module",
+    plots.plot_heatmap(ax_true, sim.W[gene_order], f"true W ({R_true} modules)", "true module",
                     "gene (by true module)", vmin=0, vmax=vmax, colorbar_label="weight in module")
-    nh.plot_heatmap(ax_fit, W_fit, f"fitted W, R = {R}", "fitted module (matched order)",
+    plots.plot_heatmap(ax_fit, W_fit, f"fitted W, R = {R}", "fitted module (matched order)",
                     "gene (same order)", vmin=0, vmax=vmax, colorbar_label="weight in module")
     for ax, R_shown in ((ax_true, R_true), (ax_fit, R)):
         ax.set_xticks(range(R_shown), [str(b + 1) for b in range(R_shown)])

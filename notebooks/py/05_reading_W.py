@@ -24,8 +24,9 @@ import numpy as np
 from IPython.display import display
 
 import nmf_helpers as nh
+from nmf_course import plots, selfchecks
 
-nh.use_course_style()
+plots.use_course_style()
 DATA_SEED = 0  # the same simulated data set as notebook 04
 FIT_SEED = 1
 
@@ -76,7 +77,7 @@ def my_row_normalize(W):
 
 
 # %% nbgrader={"grade": true, "grade_id": "05_reading_W-my_row_normalize-check", "locked": true, "points": 1, "schema_version": 3, "solution": false, "task": false}
-nh.check_row_normalize(my_row_normalize)
+selfchecks.check_row_normalize(my_row_normalize)
 
 # %% [markdown] slideshow={"slide_type": "subslide"}
 # From here on we use `nh.row_normalize`, so the rest of the notebook runs even if your version
@@ -119,7 +120,7 @@ def my_read_shares(W, H):
 
 
 # %% nbgrader={"grade": true, "grade_id": "05_reading_W-my_read_shares-check", "locked": true, "points": 1, "schema_version": 3, "solution": false, "task": false}
-nh.check_read_shares(my_read_shares)
+selfchecks.check_read_shares(my_read_shares)
 
 # %%
 module_totals = fit.H.sum(axis=1)
@@ -233,10 +234,10 @@ moon_rows = [int(np.flatnonzero(gene_order == i)[0]) for i in sim.moonlighters]
 moon_labels = [sim.gene_names[i] for i in sim.moonlighters]
 
 fig, (ax_true, ax_fit) = plt.subplots(1, 2, figsize=(9.6, 5.6))
-nh.plot_heatmap(ax_true, sim.modules[gene_order].astype(float), "true membership", "true module",
+plots.plot_heatmap(ax_true, sim.modules[gene_order].astype(float), "true membership", "true module",
                 "gene (grouped by true module)", cmap="cividis", vmin=0, vmax=1,
                 colorbar_label="1 = member, 0 = not")
-nh.plot_heatmap(ax_fit, nh.row_normalize(W_matched)[gene_order], "fitted W, row-normalised",
+plots.plot_heatmap(ax_fit, nh.row_normalize(W_matched)[gene_order], "fitted W, row-normalised",
                 "fitted module (matched order)", "gene (same order)", cmap="cividis", vmin=0, vmax=1,
                 colorbar_label="gene's share in module")
 for ax in (ax_true, ax_fit):
@@ -270,7 +271,7 @@ def my_find_moonlighters(W, threshold):
 
 
 # %% nbgrader={"grade": true, "grade_id": "05_reading_W-my_find_moonlighters-check", "locked": true, "points": 1, "schema_version": 3, "solution": false, "task": false}
-nh.check_moonlighters(my_find_moonlighters)
+selfchecks.check_moonlighters(my_find_moonlighters)
 
 # %% [markdown] slideshow={"slide_type": "subslide"}
 # From here on we use `nh.find_moonlighters`.

@@ -11,7 +11,7 @@
 # which R, which genes belong to which module, and which genes moonlight.
 #
 # **What you will learn**
-# - how to load a count table with `nh.load_counts`, and what it tells you when a file is damaged;
+# - how to load a count table with `counts_io.load_counts`, and what it tells you when a file is damaged;
 # - to look at the data before fitting anything (library sizes, zeros, a heatmap);
 # - to choose R with several tools together: the deviance curve, AIC/BIC, a held-out check
 #   (hide 10% of the entries, fit the rest, score the hidden ones, and tell a real held-out gain
@@ -34,11 +34,12 @@ import numpy as np
 from IPython.display import display
 
 import nmf_helpers as nh
+from nmf_course import consensus, counts_io, paths, plots, selfchecks
 
-nh.use_course_style()
+plots.use_course_style()
 SEED = 2019
-MAIN = nh.data_file("atlas_counts.txt")        # the problem-set table
-HARD = nh.data_file("atlas_counts_hard.txt")   # the harder table (section 7)
+MAIN = paths.data_file("atlas_counts.txt")        # the problem-set table
+HARD = paths.data_file("atlas_counts_hard.txt")   # the harder table (section 7)
 OKABE_ORANGE = "#E69F00"                       # marks moonlighting genes
 OKABE_BLUE = "#0072B2"
 
@@ -49,7 +50,7 @@ OKABE_BLUE = "#0072B2"
 # The file is plain text in the course's format: one gene per line, its name and then one
 # whole-number count per sample. Lines starting with `#` are comments; the data set keeps
 # its sample names in the comment line that starts with `# samples:`.
-# `nh.load_counts` returns the gene names and the count matrix V (genes x samples).
+# `counts_io.load_counts` returns the gene names and the count matrix V (genes x samples).
 
 # %%
 def read_sample_names(path):
@@ -61,7 +62,7 @@ def read_sample_names(path):
     return None
 
 
-genes, V = nh.load_counts(MAIN)
+genes, V = counts_io.load_counts(MAIN)
 samples = read_sample_names(MAIN)
 N, M = V.shape
 assert len(samples) == M
@@ -93,7 +94,7 @@ for line_number, damage in [(50, lambda row: row[:-1]), (20, lambda row: row[:3]
     with open("damaged_copy.txt", "w", encoding="utf-8") as handle:
         handle.write("\n".join(damaged) + "\n")
     try:
-        nh.load_counts("damaged_copy.txt")
+        counts_io.load_counts("damaged_copy.txt")
     except ValueError as error:
         print("ValueError:", error)
 os.remove("damaged_copy.txt")
@@ -140,9 +141,9 @@ plt.show()
 by_type = np.argsort(cell_type_of, kind="stable")
 log_counts = np.log10(V + 1)
 fig, axes = plt.subplots(1, 2, figsize=(9.6, 6.2))
-nh.plot_heatmap(axes[0], log_counts, "Counts in file order", "sample", "gene (alphabetical)",
+plots.plot_heatmap(axes[0], log_counts, "Counts in file order", "sample", "gene (alphabetical)",
                 colorbar_label="log10(count + 1)")
-nh.plot_heatmap(axes[1], log_counts[:, by_type], "Samples grouped by cell type", "cell type",
+plots.plot_heatmap(axes[1], log_counts[:, by_type], "Samples grouped by cell type", "cell type",
                 "gene (alphabetical)", colorbar_label="log10(count + 1)")
 centres = [np.flatnonzero(cell_type_of[by_type] == t).mean() for t in cell_types]
 axes[1].set_xticks(centres, cell_types, rotation=90, fontsize=12)
@@ -188,7 +189,7 @@ scan_table(scan)
 # %%
 def cophenetic_scan(V, ranks, n_runs=20, seed=SEED):
     """{R: cophenetic correlation of the consensus matrix of n_runs fits} for each R."""
-    return {int(R): nh.cophenetic_correlation(nh.consensus_matrix(V, R, n_runs=n_runs, seed=seed, tol=1e-4))
+    return {int(R): consensus.cophenetic_correlation(consensus.consensus_matrix(V, R, n_runs=n_runs, seed=seed, tol=1e-4))
             for R in ranks}
 
 
@@ -329,7 +330,7 @@ def my_choose_R(V, scan):
 R = R_hard = None  # the R you choose for each table: set by the checks below once my_choose_R passes
 
 # %% nbgrader={"grade": true, "grade_id": "06_provided_data-my_choose_R-check", "locked": true, "points": 1, "schema_version": 3, "solution": false, "task": false}
-R = nh.check_choose_R(my_choose_R, V, scan, cophenetic)  # your R, once the check passes
+R = selfchecks.check_choose_R(my_choose_R, V, scan, cophenetic)  # your R, once the check passes
 
 
 # %%
@@ -420,7 +421,7 @@ def my_assign(W, threshold):
 
 
 # %% nbgrader={"grade": true, "grade_id": "06_provided_data-my_assign-check", "locked": true, "points": 1, "schema_version": 3, "solution": false, "task": false}
-nh.check_assign(my_assign, scan, THRESHOLD)
+selfchecks.check_assign(my_assign, scan, THRESHOLD)
 
 
 # %% [markdown] slideshow={"slide_type": "subslide"}
@@ -440,7 +441,7 @@ def my_moonlighter_names(W, gene_names, threshold):
 
 
 # %% nbgrader={"grade": true, "grade_id": "06_provided_data-my_moonlighter_names-check", "locked": true, "points": 1, "schema_version": 3, "solution": false, "task": false}
-nh.check_moonlighter_names(my_moonlighter_names, scan, genes, THRESHOLD)
+selfchecks.check_moonlighter_names(my_moonlighter_names, scan, genes, THRESHOLD)
 
 
 # %% [markdown] slideshow={"slide_type": "slide"}
@@ -505,7 +506,7 @@ def sorted_picture(genes, V, fit, order, moonlighters, title):
     gene_order = np.lexsort((-shares.max(axis=1), home))
     sample_order = np.lexsort((-fit.H[order].max(axis=0), np.argmax(fit.H[order], axis=0)))
     fig, axes = plt.subplots(1, 2, figsize=(9.6, 6.5), gridspec_kw={"width_ratios": [1, 2.2]})
-    nh.plot_heatmap(axes[0], shares[gene_order], "Row-normalised W", "module", "",
+    plots.plot_heatmap(axes[0], shares[gene_order], "Row-normalised W", "module", "",
                     colorbar_label="gene's share", vmin=0, vmax=1)
     axes[0].set_xticks(range(shares.shape[1]), [f"M{k + 1}" for k in range(shares.shape[1])])
     axes[0].set_yticks([])
@@ -518,7 +519,7 @@ def sorted_picture(genes, V, fit, order, moonlighters, title):
                          ha="right", va="center", color=OKABE_ORANGE, fontweight="bold", fontsize=12,
                          annotation_clip=False,
                          arrowprops={"arrowstyle": "-", "color": OKABE_ORANGE, "linewidth": 1})
-    nh.plot_heatmap(axes[1], np.log10(V[gene_order][:, sample_order] + 1),
+    plots.plot_heatmap(axes[1], np.log10(V[gene_order][:, sample_order] + 1),
                     "Counts, genes and samples sorted by module", "sample (sorted by its main module)",
                     "gene (sorted by module)", colorbar_label="log10(count + 1)")
     axes[1].set_yticks([])
@@ -592,7 +593,7 @@ if chosen(R):
 # We run exactly the same steps, with the same settings, and your `my_choose_R` chooses again.
 
 # %%
-genes_hard, V_hard = nh.load_counts(HARD)
+genes_hard, V_hard = counts_io.load_counts(HARD)
 samples_hard = read_sample_names(HARD)
 cell_type_of_hard = np.array([name.rsplit("_", 1)[0] for name in samples_hard])
 library_hard = V_hard.sum(axis=0)
@@ -624,7 +625,7 @@ plot_scan(scan_hard, cophenetic_hard, "Choosing R for the harder table")
 # `my_choose_R`, unchanged, chooses for this table too:
 
 # %%
-R_hard = nh.check_choose_R(my_choose_R, V_hard, scan_hard, cophenetic_hard)  # your R for the harder table
+R_hard = selfchecks.check_choose_R(my_choose_R, V_hard, scan_hard, cophenetic_hard)  # your R for the harder table
 
 
 # %%
@@ -687,7 +688,7 @@ if chosen(R_hard):
 # %% [markdown] slideshow={"slide_type": "slide"}
 # ## Summary
 #
-# - Load with `nh.load_counts`; it names the file and line of any damage. Look before you fit.
+# - Load with `counts_io.load_counts`; it names the file and line of any damage. Look before you fit.
 # - Choose R with several tools at once: the deviance's bend, AIC/BIC, a held-out check whose
 #   small differences you compare with their own standard error, and the consensus of many runs;
 #   say which one you follow when they disagree.

@@ -31,10 +31,11 @@ from IPython.display import display
 from threadpoolctl import threadpool_limits
 
 import nmf_helpers as nh
+from nmf_course import compare, plots, selfchecks
 
 threadpool_limits(limits=1, user_api="blas")  # thin matrix products (R of 3 to 6): one BLAS thread is faster
 
-nh.use_course_style()  # 13 pt text, figures at most 9.6 inches wide
+plots.use_course_style()  # 13 pt text, figures at most 9.6 inches wide
 SEED = 0       # the simulated lake
 FIT_SEED = 1   # the random starts of every fit
 COLOURS = ["#E69F00", "#56B4E9", "#009E73"]  # Okabe-Ito orange, sky blue, bluish green: colour-blind safe
@@ -117,7 +118,7 @@ for a in np.flatnonzero(D[:, day]):
 ax0.set(xlabel="hour of the day", ylabel="particles counted", xticks=HOURS,
         title=f"Day {day + 1}: two factories dumped")
 ax0.legend(fontsize=12, loc="upper left", bbox_to_anchor=(1.01, 1), frameon=False)
-nh.plot_heatmap(ax1, V[:, :60], "The data matrix V: first 60 days", "day", "hour",
+plots.plot_heatmap(ax1, V[:, :60], "The data matrix V: first 60 days", "day", "hour",
                 colorbar_label="particles", extent=(0.5, 60.5, N_HOURS - 0.5, -0.5))
 ax1.set_yticks(range(0, N_HOURS, 3))
 plt.tight_layout()
@@ -174,14 +175,14 @@ print(f"all ten within 1 log-likelihood unit of the best: {L_restarts[0] - L_res
 # %% [markdown] slideshow={"slide_type": "subslide"}
 # All ten restarts end within one log-likelihood unit of each other: this lake has one clear optimum.
 # NMF returns its components in an arbitrary order. `nh.match_modules` finds the order that lines
-# the fitted columns of W up with the true profiles, and `nh.column_correlations` then compares each
+# the fitted columns of W up with the true profiles, and `compare.column_correlations` then compares each
 # matched pair by their correlation, which ignores scale (we come back to scale in section 6): 1 is a
 # perfect match of shape.
 
 # %%
 perm = nh.match_modules(F, fit.W)  # fitted column perm[a] is factory a
 W_fit, H_fit = fit.W[:, perm], fit.H[perm]
-r = nh.column_correlations(F, W_fit)
+r = compare.column_correlations(F, W_fit)
 for a in range(N_FACTORIES):
     print(f"factory {a + 1} = fitted component {perm[a]}: correlation with the true profile r = {r[a]:.4f}")
 
@@ -190,7 +191,7 @@ for a in range(N_FACTORIES):
 
 # %%
 fit_wrong = nh.nmf(wrong, 3, n_restarts=10, seed=FIT_SEED)
-r_wrong = nh.column_correlations(F, fit_wrong.W[:, nh.match_modules(F, fit_wrong.W)])
+r_wrong = compare.column_correlations(F, fit_wrong.W[:, nh.match_modules(F, fit_wrong.W)])
 print("wrong layout, correlation with the true profiles:", ", ".join(f"{x:.2f}" for x in r_wrong))
 
 # %% [markdown] slideshow={"slide_type": "subslide"}
@@ -208,12 +209,12 @@ print("wrong layout, correlation with the true profiles:", ", ".join(f"{x:.2f}" 
 # So `(W s, H / s)` fits the data exactly as well as `(W, H)`: NMF cannot know the units of its
 # factors. `nh.nmf` picks one choice: each column of W sums to 1, so `W[:, a]` is the *fraction* of
 # factory `a`'s daily discharge that falls in each hour, and `H[a, d]` is the number of particles
-# factory `a` contributed on day `d`. `nh.rescale(W, H, s)` moves the scale; let us check that the
+# factory `a` contributed on day `d`. `compare.rescale(W, H, s)` moves the scale; let us check that the
 # log-likelihood really does not notice.
 
 # %%
 s = np.array([10.0, 0.1, 3.0])
-W_s, H_s = nh.rescale(W_fit, H_fit, s)  # W_s = W_fit * s (columns), H_s = H_fit / s (rows)
+W_s, H_s = compare.rescale(W_fit, H_fit, s)  # W_s = W_fit * s (columns), H_s = H_fit / s (rows)
 L_fit = nh.log_likelihood(V, W_fit, H_fit)
 L_s = nh.log_likelihood(V, W_s, H_s)
 print(f"log-likelihood of (W, H):         {L_fit:,.2f}")
@@ -240,7 +241,7 @@ def my_rescale(W, H, s):
 
 
 # %% nbgrader={"grade": true, "grade_id": "07_time_series-my_rescale-check", "locked": true, "points": 1, "schema_version": 3, "solution": false, "task": false}
-nh.check_rescale(my_rescale)
+selfchecks.check_rescale(my_rescale)
 
 
 # %% [markdown] slideshow={"slide_type": "slide"}
@@ -253,7 +254,7 @@ nh.check_rescale(my_rescale)
 #
 # 1. the days on which the factory is clearly on are those above half the row's maximum;
 # 2. its typical "on" value is the median over those days;
-# 3. divide the row by it (and multiply W's column by it) with `nh.rescale`.
+# 3. divide the row by it (and multiply W's column by it) with `compare.rescale`.
 #
 # Then a day counts as "on" if its value in the rescaled H is above 0.5. The function `score` wraps
 # the matching, the rescaling and the comparison with the truth; we reuse it in every later section.
@@ -262,14 +263,14 @@ nh.check_rescale(my_rescale)
 def on_off_scale(W, H):
     # scale each row of H so that its typical 'on' value (median of the values above half the row's maximum) is 1
     level = np.array([np.median(row[row > row.max() / 2]) for row in H])
-    return nh.rescale(W, H, level)
+    return compare.rescale(W, H, level)
 
 
 def score(fit, F_true, D_true):
     # match the fit to the true profiles, rescale to on/off units, and compare with the truth
     perm = nh.match_modules(F_true, fit.W)
     W_on, H_on = on_off_scale(fit.W[:, perm], fit.H[perm])
-    r = nh.column_correlations(F_true, W_on)
+    r = compare.column_correlations(F_true, W_on)
     agreement = ((H_on > 0.5) == (D_true == 1)).mean(axis=1)  # fraction of days called right, per factory
     return r, agreement, W_on, H_on
 
@@ -409,7 +410,7 @@ def my_always_on(H, threshold=0.5):
 
 
 # %% nbgrader={"grade": true, "grade_id": "07_time_series-my_always_on-check", "locked": true, "points": 1, "schema_version": 3, "solution": false, "task": false}
-nh.check_always_on(my_always_on)
+selfchecks.check_always_on(my_always_on)
 
 # %%
 _, _, _, H_always_on = score(fit_always, F, D_always)

@@ -22,7 +22,7 @@
 #
 # **What you need first**
 # - notebooks 01 and 02 (the model V ≈ W H and `nh.nmf`), 05 (`nh.match_modules`);
-# - notebook 07 (the scaling ambiguity, `nh.rescale`, `nh.column_correlations`, and why an always-on signal is hard to separate).
+# - notebook 07 (the scaling ambiguity, `compare.rescale`, `compare.column_correlations`, and why an always-on signal is hard to separate).
 
 # %% [markdown] slideshow={"slide_type": "slide"}
 # ## 1 · Setup
@@ -38,11 +38,12 @@ from matplotlib.figure import Figure
 from threadpoolctl import threadpool_limits
 
 import nmf_helpers as nh
+from nmf_course import compare, plots, selfchecks
 from nmf_course.background import nmf_with_offset
 
 threadpool_limits(limits=1, user_api="blas")  # thin matrix products (R of 3 to 6): one BLAS thread is faster
 
-nh.use_course_style()  # 13 pt text, figures at most 9.6 inches wide
+plots.use_course_style()  # 13 pt text, figures at most 9.6 inches wide
 SEED = 8       # the simulated movie
 FIT_SEED = 1   # the random starts of every fit
 HEIGHT, WIDTH, N_FRAMES = 24, 24, 200
@@ -180,7 +181,7 @@ print(f"all three within 1 log-likelihood unit of the best: {L_restarts[0] - L_r
 # %% [markdown] slideshow={"slide_type": "subslide"}
 # `nh.match_modules` pairs each true footprint with a fitted column (the fit has one column more
 # than there are cells); the column left over is the background. Then we choose units with
-# `nh.rescale` (the scaling ambiguity of notebook 07): each cell's footprint is scaled to peak at 1, as
+# `compare.rescale` (the scaling ambiguity of notebook 07): each cell's footprint is scaled to peak at 1, as
 # the true ones do, so its row of H is in photons at the cell's centre and can be laid over
 # `20 · c[t]`; the background's footprint is scaled to average 1, so its row of H is in photons per
 # pixel and would be 5 if this component took all of the background.
@@ -192,12 +193,12 @@ def match_and_scale(W, H):
     order = list(perm) + [k for k in range(W.shape[1]) if k not in perm]  # cells first, then the rest
     W, H = W[:, order], H[order]
     scale = np.where(np.arange(W.shape[1]) < N_CELLS, 1 / W.max(axis=0), 1 / W.mean(axis=0))
-    return nh.rescale(W, H, scale)
+    return compare.rescale(W, H, scale)
 
 
 W_fit, H_fit = match_and_scale(fit.W, fit.H)
-r_footprint = nh.column_correlations(W_true, W_fit[:, :N_CELLS])
-r_trace = nh.column_correlations(calcium.T, H_fit[:N_CELLS].T)  # traces are rows, so compare the transposes
+r_footprint = compare.column_correlations(W_true, W_fit[:, :N_CELLS])
+r_trace = compare.column_correlations(calcium.T, H_fit[:N_CELLS].T)  # traces are rows, so compare the transposes
 for a in range(N_CELLS):
     print(f"cell {a + 1}: footprint r = {r_footprint[a]:.3f}, trace r = {r_trace[a]:.3f}")
 background = W_fit[:, N_CELLS]
@@ -307,7 +308,7 @@ def my_offset_step(V, W, H, b):
 
 
 # %% nbgrader={"grade": true, "grade_id": "08_calcium_imaging-my_offset_step-check", "locked": true, "points": 1, "schema_version": 3, "solution": false, "task": false}
-nh.check_offset_step(my_offset_step)
+selfchecks.check_offset_step(my_offset_step)
 
 # %%
 far_away = W_true < 0.01  # pixels x cells: where each true footprint is (nearly) zero
@@ -317,7 +318,7 @@ dark = far_away.all(axis=1)  # pixels far from every cell
 def summarise(W, H):
     W, H = match_and_scale(W, H)
     pedestal = np.array([np.median(W[far_away[:, a], a]) for a in range(N_CELLS)])
-    return (nh.column_correlations(W_true, W[:, :N_CELLS]), nh.column_correlations(calcium.T, H[:N_CELLS].T),
+    return (compare.column_correlations(W_true, W[:, :N_CELLS]), compare.column_correlations(calcium.T, H[:N_CELLS].T),
             pedestal, W, H)
 
 

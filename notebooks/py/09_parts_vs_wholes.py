@@ -39,10 +39,11 @@ from sklearn.cluster import KMeans
 from sklearn.datasets import load_digits
 
 import nmf_helpers as nh
+from nmf_course import plots, selfchecks
 from nmf_course.faces import FACE_SHAPE, load_faces
 
 SEED = 0
-nh.use_course_style()
+plots.use_course_style()
 
 
 # %% [markdown] slideshow={"slide_type": "slide"}
@@ -640,7 +641,7 @@ def my_svd_reconstruct(V, k):
 
 
 # %% nbgrader={"grade": true, "grade_id": "09_parts_vs_wholes-my_svd_reconstruct-check", "locked": true, "points": 1, "schema_version": 3, "solution": false, "task": false}
-nh.check_svd_reconstruct(my_svd_reconstruct)
+selfchecks.check_svd_reconstruct(my_svd_reconstruct)
 
 # %% [markdown] slideshow={"slide_type": "subslide"}
 # Here is the comparison on the faces at $R = 49$ (computed with NumPy's SVD directly, so it runs

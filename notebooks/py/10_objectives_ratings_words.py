@@ -36,9 +36,10 @@ from scipy.special import gammaln, xlogy
 from sklearn.decomposition import NMF
 
 import nmf_helpers as nh
+from nmf_course import frobenius, plots, selfchecks
 
 SEED = 0
-nh.use_course_style()  # 13 pt text, figures at most 9.6 inches wide
+plots.use_course_style()  # 13 pt text, figures at most 9.6 inches wide
 np.set_printoptions(precision=3, suppress=True)
 
 
@@ -90,11 +91,11 @@ def my_frobenius_step(V, W, H):
 
 
 # %% nbgrader={"grade": true, "grade_id": "10_objectives_ratings_words-my_frobenius_step-check", "locked": true, "points": 1, "schema_version": 3, "solution": false, "task": false}
-nh.check_frobenius_step(my_frobenius_step)
+selfchecks.check_frobenius_step(my_frobenius_step)
 
 # %% tags=["reference-solution"]
 # the helper's squared-error step, to compare with yours
-print(inspect.getsource(nh.update_frobenius))
+print(inspect.getsource(frobenius.update_frobenius))
 
 # %% [markdown] slideshow={"slide_type": "subslide"}
 # We check the relation between $D$ and the log-likelihood on simulated counts (with
@@ -108,7 +109,7 @@ V = sim.V.astype(float)
 log_V_factorial = gammaln(V + 1)                                      # log V! = log Gamma(V + 1)
 log_P = nh.log_likelihood(V, sim.W, sim.H) - log_V_factorial.sum()    # the full Poisson log-likelihood
 constant = float(np.sum(xlogy(V, V) - V - log_V_factorial))          # sum [V log V - V - log V!]
-D = nh.generalized_kl(V, sim.W, sim.H)
+D = frobenius.generalized_kl(V, sim.W, sim.H)
 print(f"D(V || WH) = {D:,.2f};  -log P + sum[V log V - V - log V!] = {-log_P + constant:,.2f}")
 print(f"agree to 1e-9 (relative): {abs(D - (-log_P + constant)) <= 1e-9 * D}")
 assert abs(D - (-log_P + constant)) <= 1e-9 * D
@@ -128,7 +129,7 @@ for low, high in zip(edges[:-1], edges[1:]):
 
 # %%
 fit_kl = nh.nmf(V, 3, n_restarts=3, seed=SEED)
-fit_fro = nh.nmf_frobenius(V, 3, n_restarts=3, seed=SEED)
+fit_fro = frobenius.nmf_frobenius(V, 3, n_restarts=3, seed=SEED)
 
 
 def cosine(A, B):
@@ -160,12 +161,12 @@ W_hand = np.array([[2.0, 0], [0, 1.5], [1, 1]])
 H_hand = np.array([[2.0, 0, 1], [0, 2, 1]])
 print("W_hand @ H_hand =\n", W_hand @ H_hand)
 
-fit3_fro = nh.nmf_frobenius(V3, 2, n_restarts=20, seed=SEED)
+fit3_fro = frobenius.nmf_frobenius(V3, 2, n_restarts=20, seed=SEED)
 fit3_kl = nh.nmf(V3, 2, n_restarts=20, seed=SEED)
 print(f"{'':22}{'squared error':>15}{'KL divergence':>15}")
 for name, (W, H) in [("by hand", (W_hand, H_hand)), ("NMF, squared error", (fit3_fro.W, fit3_fro.H)),
                      ("NMF, KL", (fit3_kl.W, fit3_kl.H))]:
-    print(f"{name:22}{nh.frobenius_error(V3, W, H):15.4f}{nh.generalized_kl(V3, W, H):15.4f}")
+    print(f"{name:22}{frobenius.frobenius_error(V3, W, H):15.4f}{frobenius.generalized_kl(V3, W, H):15.4f}")
 print("\nsquared-error NMF, W H =\n", fit3_fro.W @ fit3_fro.H)
 print("W (columns sum to 1) =\n", fit3_fro.W)
 print("H =\n", fit3_fro.H)
@@ -217,9 +218,9 @@ for film, column in zip(films, pertinence.T):
 
 # %%
 fig, axes = plt.subplots(1, 3, figsize=(9.6, 4.6), width_ratios=[5, 2.4, 5], layout="constrained")
-nh.plot_heatmap(axes[0], ratings, "ratings V", "", "")
-nh.plot_heatmap(axes[1], commitment, "W", "", "")
-nh.plot_heatmap(axes[2], pertinence, "H", "", "")
+plots.plot_heatmap(axes[0], ratings, "ratings V", "", "")
+plots.plot_heatmap(axes[1], commitment, "W", "", "")
+plots.plot_heatmap(axes[2], pertinence, "H", "", "")
 for ax in (axes[0], axes[1]):
     ax.set_yticks(range(len(users)), users)
 for ax in (axes[0], axes[2]):
@@ -281,7 +282,7 @@ def my_masked_step(V, W, H, mask):
 
 
 # %% nbgrader={"grade": true, "grade_id": "10_objectives_ratings_words-my_masked_step-check", "locked": true, "points": 1, "schema_version": 3, "solution": false, "task": false}
-nh.check_masked_step(my_masked_step)
+selfchecks.check_masked_step(my_masked_step)
 
 # %% [markdown] slideshow={"slide_type": "subslide"}
 # Now the masked fit, from five different seeds. To see what a masked fit *can* predict, we also
@@ -357,12 +358,12 @@ def sklearns(beta_loss, V, W, H, n_steps=N_STEPS):
     return model, W_fit, model.components_
 
 
-W_a, H_a = ours(nh.update_frobenius, counts, W0, H0)
+W_a, H_a = ours(frobenius.update_frobenius, counts, W0, H0)
 model_f, W_b, H_b = sklearns("frobenius", counts, W0, H0)
-ours_f, theirs_f = nh.frobenius_error(counts, W_a, H_a), model_f.reconstruction_err_ ** 2
+ours_f, theirs_f = frobenius.frobenius_error(counts, W_a, H_a), model_f.reconstruction_err_ ** 2
 W_c, H_c = ours(nh.update_matmul, counts, W0, H0)
 model_k, W_d, H_d = sklearns("kullback-leibler", counts, W0, H0)
-ours_k, theirs_k = nh.generalized_kl(counts, W_c, H_c), model_k.reconstruction_err_ ** 2 / 2
+ours_k, theirs_k = frobenius.generalized_kl(counts, W_c, H_c), model_k.reconstruction_err_ ** 2 / 2
 
 
 def agree(a, b, rtol=1e-9):
@@ -435,7 +436,7 @@ def seconds(function, repeats=3):
 
 
 timings = {
-    "ours, squared error (update_frobenius)": seconds(lambda: ours(nh.update_frobenius, counts, W0, H0)),
+    "ours, squared error (update_frobenius)": seconds(lambda: ours(frobenius.update_frobenius, counts, W0, H0)),
     "scikit-learn, frobenius": seconds(lambda: sklearns("frobenius", counts, W0, H0)),
     "ours, KL (update_matmul)": seconds(lambda: ours(nh.update_matmul, counts, W0, H0)),
     "ours, KL (nh.nmf fast path)": seconds(lambda: nh.nmf(counts, 3, init=(W0, H0), max_iter=N_STEPS, tol=0)),
@@ -528,7 +529,7 @@ assert [vocabulary[i] for i in moonlighters] == ["lead"]
 shown = [vocabulary.index(w) for w in ["copper", "iron", "melt", "metal", "lead", "team", "manager",
                                        "follow", "bread", "flour", "oven", "dough"]]
 fig, ax = plt.subplots(figsize=(7, 6.2), layout="constrained")
-nh.plot_heatmap(ax, nh.row_normalize(W_words)[shown], "Row-normalised W: each word's share per topic",
+plots.plot_heatmap(ax, nh.row_normalize(W_words)[shown], "Row-normalised W: each word's share per topic",
                 "topic", "word", colorbar_label="share of the word")
 ax.set_yticks(range(len(shown)), [vocabulary[i] for i in shown])
 ax.set_xticks(range(3), topic_names)

@@ -29,10 +29,11 @@ import numpy as np
 from IPython.display import display
 
 import nmf_helpers as nh
+from nmf_course import consensus, plots, selfchecks
 from nmf_course.leukemia import load_leukemia
 
 SEED = 0
-nh.use_course_style()
+plots.use_course_style()
 rng = np.random.default_rng(SEED)
 FIT = {"tol": 1e-4, "max_iter": 150, "dtype": np.float32}   # nmf options for the many consensus runs (section 3)
 
@@ -106,7 +107,7 @@ def my_sample_clusters(H):
 
 
 # %% nbgrader={"grade": true, "grade_id": "11_leukemia_consensus-my_sample_clusters-check", "locked": true, "points": 1, "schema_version": 3, "solution": false, "task": false}
-nh.check_sample_clusters(my_sample_clusters)
+selfchecks.check_sample_clusters(my_sample_clusters)
 
 
 # %% [markdown] slideshow={"slide_type": "subslide"}
@@ -136,19 +137,19 @@ def my_consensus_from_labels(labels_per_run):
 
 
 # %% nbgrader={"grade": true, "grade_id": "11_leukemia_consensus-my_consensus_from_labels-check", "locked": true, "points": 1, "schema_version": 3, "solution": false, "task": false}
-nh.check_consensus_from_labels(my_consensus_from_labels)
+selfchecks.check_consensus_from_labels(my_consensus_from_labels)
 
 # %% [markdown] slideshow={"slide_type": "subslide"}
-# `nh.consensus_matrix(V, R, n_runs=50, seed=...)` does exactly this: 50 fits of `nh.nmf`
+# `consensus.consensus_matrix(V, R, n_runs=50, seed=...)` does exactly this: 50 fits of `nh.nmf`
 # with one random start each, `sample_clusters` on each `H`, and `consensus_from_labels` on the
 # 50 label vectors. Here are three runs at R = 2, put together with the helper's versions of the
-# two functions you just wrote (`nh.sample_clusters`, `nh.consensus_from_labels`), so this cell
+# two functions you just wrote (`consensus.sample_clusters`, `consensus.consensus_from_labels`), so this cell
 # runs whether or not your exercises are finished.
 
 # %%
 seeds = rng.integers(0, 2**31, size=3)
-labels_3 = [nh.sample_clusters(nh.nmf(V, 2, seed=int(s), **FIT).H) for s in seeds]
-C_3 = nh.consensus_from_labels(labels_3)
+labels_3 = [consensus.sample_clusters(nh.nmf(V, 2, seed=int(s), **FIT).H) for s in seeds]
+C_3 = consensus.consensus_from_labels(labels_3)
 values, counts = np.unique(C_3, return_counts=True)
 print("entries of C from 3 runs at R = 2: " +
       ", ".join(f"{v:.3f} ({c} times)" for v, c in zip(values, counts)))
@@ -176,22 +177,22 @@ print("entries of C from 3 runs at R = 2: " +
 # %%
 RANKS = [2, 3, 4, 5]
 start = time.perf_counter()
-consensus = {R: nh.consensus_matrix(V, R, n_runs=50, seed=SEED + R, **FIT) for R in RANKS}
+consensus_at = {R: consensus.consensus_matrix(V, R, n_runs=50, seed=SEED + R, **FIT) for R in RANKS}
 elapsed = time.perf_counter() - start
-rho = {R: nh.cophenetic_correlation(consensus[R]) for R in RANKS}
+rho = {R: consensus.cophenetic_correlation(consensus_at[R]) for R in RANKS}
 
 print(f"4 ranks x 50 runs took {elapsed:.1f} s")
 print("rank   cophenetic correlation   share of entries of C strictly between 0 and 1")
 for R in RANKS:
-    C = consensus[R]
+    C = consensus_at[R]
     between = np.mean((C > 0) & (C < 1))
     print(f"{R:4d}   {rho[R]:22.4f}   {between:8.1%}")
 
 
 # %%
 def draw_consensus(ax, R):
-    C = consensus[R]
-    order = nh.consensus_order(C)
+    C = consensus_at[R]
+    order = consensus.consensus_order(C)
     image = ax.imshow(C[np.ix_(order, order)], cmap="magma", vmin=0, vmax=1)
     ax.set_title(f"R = {R}, ρ = {rho[R]:.4f}")
     ax.set_xticks([])
@@ -231,8 +232,8 @@ plt.show()
 
 # %%
 def cluster_table(R):
-    # Rows: the R clusters read off consensus[R]; columns: the known diagnoses.
-    labels = nh.consensus_clusters(consensus[R], R)
+    # Rows: the R clusters read off consensus_at[R]; columns: the known diagnoses.
+    labels = consensus.consensus_clusters(consensus_at[R], R)
     lines = ["cluster   " + "".join(f"{d:>7}" for d in GROUP_ORDER) + "   total"]
     for a in range(R):
         members = [data.diagnoses[j] for j in np.flatnonzero(labels == a)]
@@ -278,7 +279,7 @@ start = time.perf_counter()
 fit3 = nh.nmf(V, 3, n_restarts=3, seed=SEED)
 print(f"R = 3, 3 restarts: took {time.perf_counter() - start:.1f} s")
 W3, H3 = fit3.W, fit3.H
-labels3 = nh.sample_clusters(H3)
+labels3 = consensus.sample_clusters(H3)
 # metagene a marks the diagnosis most common among the samples assigned to it
 marks = []
 for a in range(3):
