@@ -226,7 +226,9 @@ def update_matmul(V, W, H):
 
 @dataclass
 class NMFResult:
-    """The best fit of nmf(): W (N x R, columns sum to 1), H (R x M) and how it went."""
+    """The best fit of nmf(): W (N x R, columns sum to 1), H (R x M) and how it went.
+
+    W and H are float64 arrays even for a fit run with dtype=np.float32 (its values, widened)."""
     W: np.ndarray
     H: np.ndarray
     log_likelihood: float            # of the fitted entries (all of V unless a mask was given)
@@ -287,7 +289,8 @@ def nmf(V, R, *, update="fast", max_iter=None, tol=None, n_restarts=1, seed=None
     different local optima, which restarts reveal.
 
     A gene (or sample) with no counts at all is best fitted by a row of W (column of H)
-    of exact zeros: it is left out of the fit and given zeros.
+    of exact zeros: it is left out of the fit and given zeros. A V with no counts at all
+    leaves nothing to fit: a ValueError.
 
     Parameters
     ----------
@@ -297,8 +300,15 @@ def nmf(V, R, *, update="fast", max_iter=None, tol=None, n_restarts=1, seed=None
         holds; None takes the defaults of nmf_course.fastfit.fit_kl (tol 2e-9, checked
         every 50 iterations, at most 50,000 iterations; 20,000 for the teaching steps).
         With them a fit ends within 1 deviance unit of where a far longer run ends.
-    dtype : np.float64 (default) or np.float32 (fast path only).
+    dtype : np.float64 (default) or np.float32 (fast path only): the precision of the fit's
+        arithmetic. W and H are returned as float64 either way (a float32 fit's values,
+        widened), and log_likelihood and deviance are computed from them in float64.
     mask : optional N x M bool array; False entries are hidden: neither fitted nor scored.
+        A mask that hides every entry (or every count) is a ValueError. A gene (or sample)
+        whose entries are all hidden has no data: its row of W (column of H) is not
+        determined by the fit and comes back near zero (the engine's floor, about 1e-77;
+        3e-10 in float32) but finite, so the model predicts about 0 there: do not read its
+        modules.
     init : optional (W, H) start; then n_restarts must be 1.
     seed : seeds np.random.default_rng, so the same seed gives the same fit.
     """
@@ -345,10 +355,12 @@ def largest_module_first(W, H):
 
 
 def _put_back_zeros(fit, genes, samples):
-    """Embed a fit of V's non-zero rows and columns into W (N x R) and H (R x M) of zeros."""
+    """Embed a fit of V's non-zero rows and columns into W (N x R) and H (R x M) of zeros.
+
+    W and H are float64 whatever the fit's dtype (a float32 fit is widened)."""
     W_part, H_part, *rest = fit
-    W = np.zeros((genes.size, W_part.shape[1]))
-    H = np.zeros((H_part.shape[0], samples.size))
+    W = np.zeros((genes.size, W_part.shape[1]), dtype=np.float64)
+    H = np.zeros((H_part.shape[0], samples.size), dtype=np.float64)
     W[genes], H[:, samples] = W_part, H_part
     return (W, H, *rest)
 

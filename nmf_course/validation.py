@@ -236,11 +236,24 @@ def criteria_inputs(L, n_params, n_fitted):
     L = np.asarray(L, dtype=float)
     k = np.asarray(n_params, dtype=float)
     n = np.asarray(n_fitted, dtype=float)
+    try:
+        np.broadcast_shapes(L.shape, k.shape, n.shape)
+    except ValueError:
+        raise ValueError(f"L, n_params and n_fitted must be single numbers or arrays of one "
+                         f"length (one entry per fit), got L of {_size(L)}, n_params of "
+                         f"{_size(k)} and n_fitted of {_size(n)}") from None
     if (k < 0).any():
         raise ValueError(f"n_params (the number of free parameters) must be >= 0, got {n_params!r}")
     if (n < 1).any():
         raise ValueError(f"n_fitted (the number of fitted entries) must be >= 1, got {n_fitted!r}")
     return L, k, n
+
+
+def _size(array):
+    """'one number', 'length 3' or 'shape (2, 3)': how big an argument is, for a message."""
+    if array.ndim == 0:
+        return "one number"
+    return f"length {array.shape[0]}" if array.ndim == 1 else f"shape {array.shape}"
 
 
 def rescale_inputs(W, H, scale):
@@ -288,7 +301,23 @@ def nmf_options(V, R, update, max_iter, tol, n_restarts, check_every, dtype, mas
                          f"not update={update!r}")
     if mask is not None:
         mask = observed_mask(mask, V)
+    something_to_fit(V, mask)
     return V, R, options, dtype, n_restarts, mask, init
+
+
+def something_to_fit(V, mask):
+    """Refuse a fit with no data: V all zero, or a mask that hides every entry (or every count)."""
+    if not V.any():
+        raise ValueError(f"V has no counts at all: every entry of V (shape {V.shape}) is 0, so "
+                         "there is nothing to fit")
+    if mask is None:
+        return
+    if not mask.any():
+        raise ValueError(f"mask hides every entry of V (shape {V.shape}): nothing left to fit; "
+                         "True marks an entry to fit, False one to hide")
+    if not V[mask].any():
+        raise ValueError(f"mask hides every count of V: the {mask.sum()} entries it keeps are "
+                         "all 0, so there is nothing to fit")
 
 
 def consensus(C, name="C"):

@@ -210,7 +210,8 @@ def test_fast_and_teaching_fits_reach_the_same_optimum(sim):
 def test_float32_fit_is_close_to_float64(sim):
     a = nh.nmf(sim.V, 4, seed=0, dtype=np.float32)
     b = nh.nmf(sim.V, 4, seed=0)
-    assert a.W.dtype == np.float64  # results are always returned as float64
+    assert a.W.dtype == a.H.dtype == np.float64  # results are always returned as float64
+    assert a.deviance == nh.deviance(sim.V, a.W, a.H)  # scored in float64, on what is returned
     assert abs(a.deviance - b.deviance) < 1e-2 * b.deviance  # float32 stops within 1% of the deviance
 
 
@@ -247,6 +248,18 @@ def test_masked_fit_ignores_hidden_entries(sim):
     np.testing.assert_allclose(a.W, b.W)
     assert (~mask).sum() == 600
     assert a.log_likelihood == pytest.approx(nh.log_likelihood(sim.V, a.W, a.H, mask), rel=1e-12)
+
+
+def test_a_gene_or_sample_whose_entries_are_all_hidden_gets_no_nan(sim):
+    mask = np.ones(sim.V.shape, bool)
+    mask[5] = False     # gene 5 and sample 7 have counts, but none of them is seen
+    mask[:, 7] = False
+    with np.errstate(divide="raise", invalid="raise"):
+        fit = nh.nmf(sim.V, 4, seed=0, mask=mask)
+    assert np.isfinite(fit.W).all() and np.isfinite(fit.H).all() and np.isfinite(fit.deviance)
+    # nothing determines them: the fit leaves them near zero, so the model predicts ~0 there
+    assert fit.W[5].max() < 1e-60 and fit.H[:, 7].max() < 1e-60
+    np.testing.assert_allclose(fit.W.sum(axis=0), 1.0)
 
 
 def test_progress_bar_names_the_restarts(sim, capsys):

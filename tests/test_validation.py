@@ -1,11 +1,14 @@
 """nmf_course.validation: every public function of nmf_helpers rejects bad input with an error
 that names the argument, what was expected and what was given, and never changes its input."""
 
+import warnings
+
 import numpy as np
 import pytest
 import scipy.sparse
 
 import nmf_helpers as nh
+from nmf_course import consensus
 
 GOOD_V = nh.simulate(n_genes=10, n_samples=8, n_modules=2, n_moonlighters=1, seed=0).V
 GOOD_W = np.full((10, 2), 0.1)
@@ -72,10 +75,40 @@ def test_bad_factors(update):
     (dict(mask=np.ones((3, 3))), ValueError, "mask must have V's shape"),
     (dict(mask=np.full((10, 8), 2)), ValueError, "0/1"),
     (dict(init=(GOOD_W, GOOD_H), n_restarts=2), ValueError, "init"),
+    (dict(mask=np.zeros((10, 8), bool)), ValueError,
+     r"mask hides every entry of V \(shape \(10, 8\)\): nothing left to fit"),
 ])
 def test_bad_nmf_options(kwargs, error, message):
     with pytest.raises(error, match=message):
         nh.nmf(GOOD_V, 2, **kwargs)
+
+
+NO_COUNTS = r"V has no counts at all: every entry of V \(shape \(5, 4\)\) is 0, so there is nothing to fit"
+
+
+@pytest.mark.parametrize("call", [
+    lambda V: nh.nmf(V, 2),
+    lambda V: nh.nmf(V, 2, update="matmul"),
+    lambda V: nh.nmf(V, 2, mask=np.ones(V.shape, bool)),
+    lambda V: nh.rank_scan(V, [1, 2], seed=0),
+    lambda V: nh.rank_scan(V, [1, 2], seed=0, holdout=0.2),
+    lambda V: consensus.consensus_matrix(V, 2, n_runs=3, seed=0),
+])
+def test_a_table_without_counts_leaves_nothing_to_fit(call):
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # the error comes before any 0/0 warning
+        with pytest.raises(ValueError, match=NO_COUNTS):
+            call(np.zeros((5, 4)))
+
+
+def test_a_mask_that_hides_every_count_leaves_nothing_to_fit():
+    V = GOOD_V.copy()
+    V[:, :3] = 0
+    keep_the_zeros = np.zeros(V.shape, bool)
+    keep_the_zeros[:, :3] = True
+    with pytest.raises(ValueError, match="mask hides every count of V: the 30 entries it keeps "
+                                         "are all 0, so there is nothing to fit"):
+        nh.nmf(V, 2, mask=keep_the_zeros)
 
 
 def test_inputs_are_never_modified():
@@ -109,6 +142,9 @@ def test_all_zero_gene_is_valid_data():
     (lambda: nh.rank_scan(GOOD_V, [1, 2], holdout="0.1"), TypeError, "holdout must be a number"),
     (lambda: nh.holdout_mask((4, 4), -0.1), ValueError, "holdout must be between"),
     (lambda: nh.information_criteria(-10.0, 3, 0), ValueError, "n_fitted"),
+    (lambda: nh.information_criteria(np.zeros(3), np.ones(2), 10), ValueError,
+     "L, n_params and n_fitted must be single numbers or arrays of one length "
+     r"\(one entry per fit\), got L of length 3, n_params of length 2 and n_fitted of one number"),
     (lambda: nh.nmf(scipy.sparse.csr_matrix(GOOD_V), 2), TypeError,
      r"V is a scipy sparse matrix \(csr_matrix\); pass a dense array instead: V.toarray\(\)"),
 ])
