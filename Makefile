@@ -45,8 +45,11 @@ $(STAMP): $(LOCK) pyproject.toml
 lab: $(STAMP)
 	$(BIN)/jupyter lab $(LAB_FLAGS) --ServerApp.root_dir=. --LabApp.default_url=/lab/tree/notebooks
 
+# Then strict nbval again on NumPy's AVX2 code where the CPU has AVX-512 (tests/numpy_paths.py),
+# and the NumPy SIMD paths it checked, by name.
 test: $(STAMP)
 	$(BIN)/python -m pytest $(NBVAL) tests notebooks
+	$(BIN)/python tests/numpy_paths.py $(NBVAL) -p no:cacheprovider
 
 student: $(STAMP)
 	$(BIN)/python -m nmf_course.student_version $(if $(FORCE),--force)

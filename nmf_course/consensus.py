@@ -29,7 +29,8 @@ import nmf_helpers as nh
 from nmf_course import validation
 
 __all__ = ["sample_clusters", "consensus_from_labels", "consensus_matrix",
-           "cophenetic_correlation", "consensus_order", "consensus_clusters"]
+           "cophenetic_correlation", "brunet_rank", "highest_cophenetic_rank", "consensus_order",
+           "consensus_clusters"]
 
 
 # ---------------------------------------------------------------------------
@@ -189,6 +190,36 @@ def cophenetic_correlation(C):
         return 1.0
     rho, _ = cophenet(Z, d)
     return float(rho)
+
+
+def _rounded(cophenetic, decimals):
+    """{R: correlation rounded to decimals}, in increasing R."""
+    return {int(R): round(float(c), decimals) for R, c in sorted(dict(cophenetic).items())}
+
+
+def brunet_rank(cophenetic, decimals=4):
+    """Brunet et al.'s choice of R: the rank at which the cophenetic correlation begins to fall.
+
+    Brunet, Tamayo, Golub & Mesirov 2004 (PNAS 101:4164-4169, p. 4167): "we select values of k
+    where the magnitude of the cophenetic correlation coefficient begins to fall". Going up in
+    R, that is the last R before the first drop: the first R whose next rank has a lower
+    correlation (the largest R scanned if none falls). ``cophenetic`` is {R: correlation};
+    correlations are compared at ``decimals`` places, so rounding noise makes no drop.
+    """
+    values = _rounded(cophenetic, decimals)
+    ranks = list(values)
+    for R, R_next in zip(ranks, ranks[1:]):
+        if values[R_next] < values[R]:
+            return R
+    return ranks[-1]
+
+
+def highest_cophenetic_rank(cophenetic, decimals=4):
+    """The R with the highest cophenetic correlation (at ``decimals`` places; on a tie the
+    larger R). Not Brunet's rule (brunet_rank): a later, higher peak wins here."""
+    values = _rounded(cophenetic, decimals)
+    top = max(values.values())
+    return max(R for R, v in values.items() if v == top)
 
 
 def consensus_order(C):

@@ -153,3 +153,16 @@ def test_consensus_matrix_rejects_negative_data():
 def test_consensus_from_labels_rejects_bad_input(runs, error, message):
     with pytest.raises(error, match=message):
         consensus_from_labels(runs)
+
+
+def test_brunet_rank_is_the_rank_where_the_correlation_begins_to_fall():
+    from nmf_course.consensus import brunet_rank, highest_cophenetic_rank
+    # falls after 3, then a higher peak at 5: Brunet's rule takes 3, the highest value takes 5
+    rho = {2: 0.95, 3: 0.97, 4: 0.93, 5: 0.99, 6: 0.90}
+    assert brunet_rank(rho) == 3
+    assert highest_cophenetic_rank(rho) == 5
+    assert brunet_rank({3: 0.90, 4: 0.95, 5: 0.97}) == 5               # never falls: the largest R
+    assert brunet_rank({2: 1.0, 3: 0.99}) == 2                          # falls at once
+    assert brunet_rank({4: 0.99, 3: 0.97, 5: 0.98}) == 4                # order of the dict is irrelevant
+    assert brunet_rank({3: 0.98, 4: 0.98 - 1e-9, 5: 0.90}) == 4         # a rounding-level dip is no drop
+    assert highest_cophenetic_rank({3: 0.98, 4: 0.98 - 1e-9}) == 4      # ties go to the larger R

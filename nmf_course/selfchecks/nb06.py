@@ -11,6 +11,7 @@ import functools
 import numpy as np
 
 import nmf_helpers as nh  # the reference answers (used at call time only)
+from nmf_course import consensus
 from nmf_course.selfchecks.common import fail, passed, returned
 
 __all__ = ["check_choose_R", "check_assign", "check_moonlighter_names"]
@@ -53,10 +54,8 @@ def criteria_picks(V, scan, cophenetic=None):
         if V is not None:
             picks["held-out (2 SE rule)"] = _heldout_rule(np.asarray(V, dtype=float), scan, 2.0)
             picks["held-out (1 SE rule)"] = _heldout_rule(np.asarray(V, dtype=float), scan, 1.0)
-    if cophenetic:          # the highest correlation (rounded to 4 digits; on ties the larger R)
-        values = {int(R): round(float(c), 4) for R, c in dict(cophenetic).items()}
-        top = max(values.values())
-        picks["consensus (highest cophenetic)"] = max(R for R, v in values.items() if v == top)
+    if cophenetic:
+        picks["consensus (Brunet's rule)"] = consensus.brunet_rank(cophenetic)
     return picks
 
 

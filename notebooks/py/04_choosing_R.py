@@ -327,7 +327,9 @@ selfchecks.check_heldout_log_likelihood(my_heldout_log_likelihood)
 # **Consensus (Brunet et al. 2004).** Fit each R 20 times from random starts, put each *sample*
 # in the module that dominates its column of H, and let the consensus matrix C count how often
 # two samples land together. If the runs agree, C holds only 0s and 1s and its cophenetic
-# correlation is 1; Brunet chose the R where that correlation is highest before it drops. The
+# correlation is 1. Brunet et al. choose "values of k where the magnitude of the cophenetic
+# correlation coefficient begins to fall" (2004, p. 4167): going up in R, the last R before its
+# first drop (`consensus.brunet_rank`; not simply the highest value, which a later peak could win). The
 # consensus needs only each sample's strongest module, which settles long before the last
 # deviance units, so these runs stop early (`tol=1e-4`, as in notebook 11), a stated shortcut against its cost.
 
@@ -347,15 +349,14 @@ for R, c in cophenetic.items():
     print(f"R = {R}: cophenetic correlation {c:.4f}")
 
 # %%
-top = max(round(c, 4) for R, c in cophenetic.items() if R >= 3)
 picks = {
     "log-likelihood (highest)": int(scan.ranks[np.argmax(scan.log_likelihood)]),
     "AIC (lowest)": int(scan.ranks[np.argmin(scan.aic)]),
     "BIC (lowest)": int(scan.ranks[np.argmin(scan.bic)]),
     "deviance ≈ n − k (first R)": R_fits,
     "held-out entries (highest)": int(ranks[np.argmax(heldout)]),
-    "consensus (highest, R ≥ 3)": max(R for R, c in cophenetic.items() if R >= 3 and round(c, 4) == top),
-    "consensus (highest, any R)": max(R for R, c in cophenetic.items() if round(c, 4) == max(round(v, 4) for v in cophenetic.values())),
+    "consensus, Brunet (R ≥ 3)": consensus.brunet_rank({R: c for R, c in cophenetic.items() if R >= 3}),
+    "consensus, Brunet (any R)": consensus.brunet_rank(cophenetic),
 }
 print(f"{'criterion':<28}  R")
 for name, R in picks.items():

@@ -168,7 +168,7 @@ print(f"in the wrong layout, row 0 holds hours {hour_of.reshape(N_HOURS, N_DAYS)
 # %%
 fit = nh.nmf(V, 3, n_restarts=10, seed=FIT_SEED)
 L_restarts = np.sort(fit.restart_log_likelihoods)[::-1]
-print(f"best log-likelihood {fit.log_likelihood:,.1f} after {fit.n_iter:,} iterations (converged: {fit.converged})")
+print(f"best log-likelihood {fit.log_likelihood:,.1f} (converged: {fit.converged})")
 print("the ten restarts ended at:", ", ".join(f"{L:,.1f}" for L in L_restarts))
 print(f"all ten within 1 log-likelihood unit of the best: {L_restarts[0] - L_restarts[-1] < 1}")
 
