@@ -9,7 +9,7 @@ columns of W are gene modules and H says how much each module contributes to eac
 2. the objective    -- log_likelihood(), deviance()
 3. the update rules -- Lee & Seung's multiplicative step, written three ways
 4. fitting          -- nmf(): restarts, convergence on the deviance
-5. choosing R       -- rank_scan(): log-likelihood, AIC, BIC, held-out entries, consensus
+5. choosing R       -- rank_scan(): log-likelihood, AIC, BIC, held-out entries and their 2 SE rule
 6. reading W        -- row-normalise, assign genes to modules, find moonlighters
 
 Every function takes NumPy arrays, never modifies its inputs, and checks them with one
@@ -43,7 +43,8 @@ __all__ = [
     "ratio", "normalize_columns", "update_loops", "update_broadcast", "update_matmul",
     "BROADCAST_MAX_BYTES",
     "NMFResult", "random_start", "has_converged", "has_stopped_falling", "nmf", "largest_module_first",
-    "RankScan", "information_criteria", "holdout_mask", "rank_scan",
+    "RankScan", "information_criteria", "holdout_mask", "rank_scan", "heldout_differences",
+    "heldout_se_rule",
     "row_normalize", "assign_modules", "find_moonlighters", "match_modules",
 ]
 
@@ -441,6 +442,40 @@ def rank_scan(V, ranks, *, n_restarts=3, seed=None, progress=False, holdout=0.0,
     return RankScan(ranks=np.array(ranks), log_likelihood=L, n_params=k, aic=aic, bic=bic,
                     best_rank=ranks[int(np.argmin(score))], criterion=criterion, fits=fits,
                     heldout_log_likelihood=heldout, mask=mask)
+
+
+def heldout_differences(V, scan):
+    """How far each R's held-out log-likelihood is behind the best R's, and its standard error.
+
+    With t_R[e] = V log(WH) - WH, R's Poisson term at hidden entry e, and b the R whose
+    held-out log-likelihood is highest, over the n hidden entries:
+
+        behind_R = sum_e (t_b[e] - t_R[e])        se_R = sqrt(n) * std_e(t_b[e] - t_R[e])
+
+    The two fits are scored on the same entries, so the differences are paired entry by entry
+    and their spread gives the standard error of their sum. Returns (behind, se), arrays in
+    the order of scan.ranks (0 and 0 at the best R).
+    """
+    V = check.as_matrix(V, "V")
+    hidden = ~check.scan_with_holdout(scan, V)
+    terms = np.array([xlogy(V[hidden], WH) - WH for WH in ((f.W @ f.H)[hidden] for f in scan.fits)])
+    differences = terms[np.argmax(terms.sum(axis=1))] - terms
+    return differences.sum(axis=1), np.sqrt(hidden.sum()) * differences.std(axis=1, ddof=1)
+
+
+def heldout_se_rule(V, scan, n_se=2.0):
+    """The smallest R whose held-out log-likelihood is within n_se standard errors of the best:
+
+        the smallest R with behind_R <= n_se * se_R          (heldout_differences)
+
+    Cross-validation's "one-standard-error rule" (Hastie, Tibshirani & Friedman, The Elements
+    of Statistical Learning, 2nd ed., 2009, section 7.10, p. 244: "choose the most
+    parsimonious model whose error is no more than one standard error above the error of the
+    best model"), with n_se standard errors (the course uses 2) and the held-out
+    log-likelihood as the score. A larger R must beat the smaller one clearly to be chosen.
+    """
+    behind, se = heldout_differences(V, scan)
+    return int(scan.ranks[np.flatnonzero(behind <= check.positive(n_se, "n_se") * se)[0]])
 
 
 # ---- 6. Reading W ----------------------------------------------------------

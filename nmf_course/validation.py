@@ -122,6 +122,26 @@ def fraction(value, name, low, high):
     return value
 
 
+def positive(value, name):
+    """Check a number > 0 (such as n_se, the standard errors a rule allows)."""
+    value = number(value, name)
+    if not value > 0:
+        raise ValueError(f"{name} must be greater than 0, got {value}")
+    return value
+
+
+def scan_with_holdout(scan, V):
+    """The mask (True = fitted) of a rank scan that hid entries, checked against V's shape."""
+    mask = getattr(scan, "mask", None)
+    if mask is None:
+        raise ValueError("this rank scan hid no entries, so it has no held-out log-likelihood: "
+                         "run nh.rank_scan(V, ranks, holdout=0.1)")
+    if mask.shape != V.shape:
+        raise ValueError(f"the rank scan was made on a table of shape {mask.shape}, "
+                         f"but V has shape {V.shape}")
+    return mask
+
+
 def threshold(value):
     """A membership threshold: a share in (0, 1]."""
     value = number(value, "threshold")

@@ -13,7 +13,7 @@ from hypothesis import given, settings, strategies as st
 from scipy.special import xlogy
 
 import nmf_helpers as nh
-from nmf_course import compare, frobenius
+from nmf_course import compare, counts_io, frobenius, paths
 
 
 UPDATES = [nh.update_loops, nh.update_broadcast, nh.update_matmul]
@@ -581,3 +581,38 @@ def test_modules_come_largest_first_whichever_restart_wins():
     reversed_start = nh.nmf(V, 4, init=(W0[:, ::-1], H0[::-1]), max_iter=50, tol=0)
     same = nh.nmf(V, 4, init=(W0, H0), max_iter=50, tol=0)   # init's order is kept, not re-sorted
     np.testing.assert_allclose(reversed_start.W[:, ::-1], same.W, rtol=1e-10)
+
+
+def test_heldout_differences_are_the_scans_held_out_log_likelihoods_against_the_best():
+    sim = nh.simulate(60, 24, 3, n_moonlighters=0, depth=(20_000, 30_000), seed=606)
+    scan = nh.rank_scan(sim.V, range(1, 6), n_restarts=1, seed=6, holdout=0.1)
+    behind, se = nh.heldout_differences(sim.V, scan)
+    heldout = scan.heldout_log_likelihood
+    np.testing.assert_allclose(behind, heldout.max() - heldout, rtol=1e-9, atol=1e-6)
+    best = int(np.argmax(heldout))
+    assert behind[best] == 0 and se[best] == 0 and (se[np.arange(se.size) != best] > 0).all()
+    assert nh.heldout_se_rule(sim.V, scan) == 3
+
+
+def test_the_2_se_rule_takes_a_smaller_r_that_is_not_clearly_worse():
+    # the provided harder table: R = 7 predicts the hidden entries best, but R = 6 is within
+    # one standard error of it, so the rule takes 6 (notebook 06's scan of that table)
+    _, V = counts_io.load_counts(paths.data_file("atlas_counts_hard.txt"))
+    scan = nh.rank_scan(V, range(1, 9), n_restarts=3, seed=2019, holdout=0.1)
+    assert int(scan.ranks[np.argmax(scan.heldout_log_likelihood)]) == 7
+    behind, se = nh.heldout_differences(V, scan)
+    assert 0 < behind[5] <= se[5]
+    assert nh.heldout_se_rule(V, scan) == 6
+    assert nh.heldout_se_rule(V, scan, n_se=0.5) == 7
+
+
+def test_the_2_se_rule_names_bad_input():
+    sim = nh.simulate(30, 12, 2, n_moonlighters=0, seed=1)
+    no_holdout = nh.rank_scan(sim.V, [1, 2], n_restarts=1, seed=1)
+    with pytest.raises(ValueError, match="holdout=0.1"):
+        nh.heldout_se_rule(sim.V, no_holdout)
+    scan = nh.rank_scan(sim.V, [1, 2], n_restarts=1, seed=1, holdout=0.1)
+    with pytest.raises(ValueError, match="shape"):
+        nh.heldout_se_rule(sim.V[:10], scan)
+    with pytest.raises(ValueError, match="n_se must be greater than 0"):
+        nh.heldout_se_rule(sim.V, scan, n_se=0)

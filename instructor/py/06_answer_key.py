@@ -30,7 +30,6 @@ for table in TABLES:
     sizes = ", ".join(f"{name} {size}" for name, size in truth["module_sizes"].items())
     print(f"{table}: true R = {truth['true_R']} ({sizes}); {len(truth['moonlighters'])} moonlighters")
 
-
 # %% [markdown] slideshow={"slide_type": "slide"}
 # ## 1. The reference analysis, repeated
 #
@@ -38,22 +37,11 @@ for table in TABLES:
 # held-out 2 SE rule (the solution of `my_choose_R`), then a fit of that R with 10 restarts.
 
 # %% slideshow={"slide_type": "-"}
-def heldout_choice(V, scan, n_se=2.0):
-    """The smallest R whose held-out log-likelihood is within n_se standard errors of the best."""
-    hidden = ~scan.mask
-    terms = np.array([V[hidden] * np.log((f.W @ f.H)[hidden]) - (f.W @ f.H)[hidden] for f in scan.fits])
-    best = int(np.argmax(terms.sum(axis=1)))
-    for k, R in enumerate(scan.ranks):
-        difference = terms[best] - terms[k]
-        if difference.sum() <= n_se * np.sqrt(difference.size) * difference.std(ddof=1):
-            return int(R)
-
-
 reference = {}
 for table in TABLES:
     genes, V = counts_io.load_counts(paths.data_file(table))
     scan = nh.rank_scan(V, range(1, 9), n_restarts=3, seed=SEED, holdout=0.1)
-    R = heldout_choice(V, scan)
+    R = nh.heldout_se_rule(V, scan)
     fit = nh.nmf(V, R, n_restarts=10, seed=SEED)
     reference[table] = {"genes": genes, "R": R, "fit": fit}
     print(f"{table}: R = {R} (AIC {int(scan.ranks[np.argmin(scan.aic)])}, BIC {scan.best_rank}); "

@@ -23,22 +23,6 @@ REFERENCES = {
 }
 
 
-def _heldout_rule(V, scan, n_se):
-    """The smallest R whose held-out log-likelihood is within n_se standard errors of the best."""
-    hidden = ~scan.mask
-    terms = []
-    for fit in scan.fits:
-        WH = (fit.W @ fit.H)[hidden]
-        terms.append(np.where(V[hidden] > 0, V[hidden] * np.log(np.where(WH > 0, WH, 1.0)), 0.0) - WH)
-    terms = np.array(terms)
-    best = int(np.argmax(terms.sum(axis=1)))
-    for k, R in enumerate(scan.ranks):
-        difference = terms[best] - terms[k]
-        if difference.sum() <= n_se * np.sqrt(difference.size) * difference.std(ddof=1) or k == best:
-            return int(R)
-    return int(scan.ranks[best])
-
-
 def criteria_picks(V, scan, cophenetic=None):
     """{criterion: R} for the criteria a rank scan (and optionally a cophenetic correlation per R,
     a dict {R: value}) can support: AIC, BIC, the log-likelihood's elbow, held-out entries."""
@@ -52,8 +36,8 @@ def criteria_picks(V, scan, cophenetic=None):
     if scan.heldout_log_likelihood is not None:
         picks["held-out (best)"] = ranks[int(np.argmax(scan.heldout_log_likelihood))]
         if V is not None:
-            picks["held-out (2 SE rule)"] = _heldout_rule(np.asarray(V, dtype=float), scan, 2.0)
-            picks["held-out (1 SE rule)"] = _heldout_rule(np.asarray(V, dtype=float), scan, 1.0)
+            picks["held-out (2 SE rule)"] = nh.heldout_se_rule(V, scan, 2.0)
+            picks["held-out (1 SE rule)"] = nh.heldout_se_rule(V, scan, 1.0)
     if cophenetic:
         picks["consensus (Brunet's rule)"] = consensus.brunet_rank(cophenetic)
     return picks

@@ -249,37 +249,26 @@ plot_scan(scan, cophenetic, "Choosing R for the provided table")
 # their sum. The rule below (a version of cross-validation's "one standard error rule")
 # takes the **smallest R whose held-out log-likelihood is within two standard errors of the
 # best one**: a simpler model is preferred unless the bigger one is clearly better on data
-# it has not seen.
+# it has not seen. The helper does both steps: `nh.heldout_differences(V, scan)` gives each R's
+# distance behind the best and its standard error, `nh.heldout_se_rule(V, scan)` the R the rule picks.
 
 # %%
-def heldout_terms(V, fit, mask):
-    """Each hidden entry's Poisson term V log(WH) - WH under a fit (nh.nmf keeps W H > 0)."""
-    hidden = ~mask
-    WH = (fit.W @ fit.H)[hidden]
-    return V[hidden] * np.log(WH) - WH
-
-
 def heldout_choice(V, scan, n_se=2.0, show=True):
-    """The smallest R whose held-out log-likelihood is within n_se standard errors of the best."""
-    terms = np.array([heldout_terms(V, fit, scan.mask) for fit in scan.fits])
-    assert np.allclose(terms.sum(axis=1), scan.heldout_log_likelihood)  # the same as rank_scan's
-    best = int(np.argmax(terms.sum(axis=1)))
-    chosen = None
-    if show:
-        print(f"best held-out log-likelihood at R = {scan.ranks[best]}")
-        # The sums move by a few percent between CPUs (the hidden entries are barely pinned down
-        # by the fit), so: one significant figure, and the ratio that the rule reads.
-        print(f"{'R':>2} {'behind the best':>16} {'÷ standard error':>17} {f'within {n_se:g} SE':>12}")
-    for k, R in enumerate(scan.ranks):
-        difference = terms[best] - terms[k]
-        behind = difference.sum()
-        se = np.sqrt(difference.size) * difference.std(ddof=1)
-        if chosen is None and behind <= n_se * se:
-            chosen = int(R)
-        if show and R <= scan.ranks[best] + 1:
-            in_se = behind / se if se > 0 else 0.0
-            print(f"{R:>2} {float(f'{behind:.1g}'):>16,.0f} {in_se:>17.1f} {'yes' if behind <= n_se * se else 'no':>12}")
-    if show and scan.ranks[-1] > scan.ranks[best] + 1:
+    """The R of the 2 SE rule (nh.heldout_se_rule) and, with show=True, the table it reads."""
+    chosen = nh.heldout_se_rule(V, scan, n_se)
+    if not show:
+        return chosen
+    behind, se = nh.heldout_differences(V, scan)
+    best = int(np.argmin(behind))              # the best R is 0 behind itself
+    print(f"best held-out log-likelihood at R = {scan.ranks[best]}")
+    # The sums move by a few percent between CPUs (the hidden entries are barely pinned down
+    # by the fit), so: one significant figure, and the ratio that the rule reads.
+    print(f"{'R':>2} {'behind the best':>16} {'÷ standard error':>17} {f'within {n_se:g} SE':>12}")
+    for R, b, s in zip(scan.ranks, behind, se):
+        if R <= scan.ranks[best] + 1:
+            print(f"{R:>2} {float(f'{b:.1g}'):>16,.0f} {b / s if s > 0 else 0.0:>17.1f} "
+                  f"{'yes' if b <= n_se * s else 'no':>12}")
+    if scan.ranks[-1] > scan.ranks[best] + 1:
         print(f"R = {scan.ranks[best] + 2} to {scan.ranks[-1]}: not shown. Two or more modules beyond the best,\n"
               "the extra ones can sit in many places that fit V equally well, so their held-out values\n"
               "change by a hundred or more from one computer to another.")
