@@ -14,10 +14,12 @@ from pathlib import Path
 
 import numpy as np
 
+from nmf_course import paths
+
 __all__ = ["load_faces", "load_face_images", "standardize_faces", "FACE_SHAPE", "DATA_DIR",
            "FACES_FILE", "SHA256"]
 
-DATA_DIR = Path(__file__).resolve().parent.parent / "data" / "cbcl_faces"
+DATA_DIR = paths.DATA_DIR / "cbcl_faces"
 FACES_FILE = "cbcl_faces.npy"
 SHA256 = "4fbc5dbc37d15dd0e5883d00ce8424065c48efac614da9e9db27e6a01bd986ba"
 FACE_SHAPE = (19, 19)

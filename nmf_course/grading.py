@@ -48,6 +48,7 @@ import nbformat
 from nbclient import NotebookClient
 from nbclient.exceptions import CellTimeoutError, DeadKernelError
 
+from nmf_course import paths
 from nmf_course.paths import COURSE_DIR as ROOT
 
 SANITIZE = ROOT / "tests" / "sanitize.cfg"
@@ -108,9 +109,15 @@ _CARRIAGE_RETURN = re.compile(r"^.*\r(?=[^\n])", re.MULTILINE)
 def sanitize_patterns(path=SANITIZE):
     """[(regex, replacement)] from an nbval sanitize file (sections with regex: and replace:)."""
     parser = configparser.ConfigParser(interpolation=None)
-    parser.read(path, encoding="utf-8")
-    return [(re.compile(parser[s]["regex"]), parser[s]["replace"])
-            for s in parser.sections() if "regex" in parser[s] and "replace" in parser[s]]
+    if not parser.read(path, encoding="utf-8"):
+        raise FileNotFoundError(f"the sanitize file {path} is missing, so outputs cannot be compared "
+                                f"as make test compares them: set {paths.ENVIRONMENT_VARIABLE} to the "
+                                "course folder (the clone holding tests/sanitize.cfg)")
+    patterns = [(re.compile(parser[s]["regex"]), parser[s]["replace"])
+                for s in parser.sections() if "regex" in parser[s] and "replace" in parser[s]]
+    if not patterns:
+        raise ValueError(f"the sanitize file {path} holds no regex/replace section")
+    return patterns
 
 
 def _coalesce_streams(outputs):

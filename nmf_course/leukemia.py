@@ -19,10 +19,12 @@ from pathlib import Path
 
 import numpy as np
 
+from nmf_course import paths
+
 __all__ = ["Leukemia", "load_leukemia", "read_expression_table", "read_probe_descriptions",
            "diagnosis_of", "DATA_DIR", "DIAGNOSES"]
 
-DATA_DIR = Path(__file__).resolve().parent.parent / "data" / "leukemia"
+DATA_DIR = paths.DATA_DIR / "leukemia"
 EXPRESSION_FILE = "ALL_AML_data.txt"
 DESCRIPTION_FILE = "probe_descriptions.tsv"
 DIAGNOSES = ("ALL-B", "ALL-T", "AML")

@@ -4,7 +4,7 @@ NumPy chooses its SIMD code for log, exp and divisions when it is imported, from
 AVX-512 code where the CPU has it, AVX2 code where it does not (most students' laptops). The
 last bits of the two differ, so a printed number that the last bits decide would pass on one
 and fail on the other. The first pass of make test runs every notebook on this machine's own
-path; this script re-runs the notebooks whose outputs come from fits with NumPy's AVX-512
+path; this script re-runs the notebooks whose outputs come from fits (and instructor/'s) with NumPy's AVX-512
 groups disabled (NPY_DISABLE_CPU_FEATURES), and says which paths were checked.
 
     python tests/numpy_paths.py [pytest options]     (make test passes its nbval options)
@@ -25,6 +25,7 @@ AVX512_GROUPS = "X86_V4 AVX512_ICL AVX512_SPR"
 FIT_NOTEBOOKS = ["02_update_rules_loops", "04_choosing_R", "05_reading_W", "06_provided_data",
                  "07_time_series", "08_calcium_imaging", "09_parts_vs_wholes",
                  "10_objectives_ratings_words", "11_leukemia_consensus"]
+INSTRUCTOR = [str(path) for path in sorted((ROOT / "instructor").glob("[0-9][0-9]_*.ipynb"))]
 
 
 def numpy_path(env=None):
@@ -48,7 +49,7 @@ def main(pytest_options):
         print(f"NPY_DISABLE_CPU_FEATURES={AVX512_GROUPS!r} did not give NumPy's AVX2 code: "
               "the AVX2 path was not checked", file=sys.stderr)
         return 1
-    notebooks = [str(ROOT / "notebooks" / f"{name}.ipynb") for name in FIT_NOTEBOOKS]
+    notebooks = [str(ROOT / "notebooks" / f"{name}.ipynb") for name in FIT_NOTEBOOKS] + INSTRUCTOR
     print(f"Second pass: NumPy's AVX2 path (NPY_DISABLE_CPU_FEATURES={AVX512_GROUPS!r}), "
           f"strict nbval on the {len(notebooks)} notebooks whose outputs come from fits.")
     status = subprocess.run([sys.executable, "-m", "pytest", *pytest_options, *notebooks],

@@ -28,8 +28,8 @@ import nbformat
 import pytest
 
 from nmf_course import slide_metadata
+from conftest import ROOT
 
-ROOT = Path(__file__).resolve().parent.parent
 NOTEBOOK = "01_simulating_counts.ipynb"
 CHROMIUM = "/usr/bin/chromium"
 ARTIFACTS = ROOT / "tests" / "artifacts"

@@ -11,9 +11,8 @@ import numpy as np
 import pytest
 
 from nmf_course import counts_io
+from conftest import DATA, ROOT
 
-ROOT = Path(__file__).resolve().parent.parent
-DATA = ROOT / "data"
 KEY = ROOT / "instructor" / "answer_key.json"   # for instructors only: never in notebooks/ or student/
 
 # The same list is in data/README.md (a test below checks that they agree); names are

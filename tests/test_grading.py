@@ -11,7 +11,7 @@ import nbformat
 import pytest
 from nbclient import NotebookClient
 
-from nmf_course import selfchecks
+from nmf_course import grading, selfchecks
 from nmf_course.selfchecks import nb02
 from nmf_course.selfchecks.common import SelfCheckError
 
@@ -127,3 +127,13 @@ def test_delegation_is_a_failed_check_in_make_grade(tmp_path):
     out = grade(path).stdout
     assert re.search(r"FAILED +code cell +3 +check_row_normalize: your function my_row_normalize calls "
                      r"nh.row_normalize, the helper's own answer", out), out
+
+
+def test_a_missing_or_empty_sanitize_file_is_refused(tmp_path):
+    with pytest.raises(FileNotFoundError, match="sanitize file .* is missing"):
+        grading.sanitize_patterns(tmp_path / "nothing.cfg")
+    empty = tmp_path / "empty.cfg"
+    empty.write_text("[note]\ntext: no patterns\n")
+    with pytest.raises(ValueError, match="no regex/replace section"):
+        grading.sanitize_patterns(empty)
+    assert len(grading.sanitize_patterns()) >= 2   # the course's own file

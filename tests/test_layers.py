@@ -9,11 +9,10 @@ the imports between the course's modules form no circle.
 import ast
 import subprocess
 import sys
-from pathlib import Path
 
 import pytest
+from conftest import ROOT
 
-ROOT = Path(__file__).resolve().parents[1]
 
 FLOORS = {
     0: ["nmf_course", "nmf_course.validation", "nmf_course.rules", "nmf_course.fastfit"],

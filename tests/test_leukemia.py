@@ -3,15 +3,15 @@
 import hashlib
 import os
 import re
-from pathlib import Path
 
 import numpy as np
 import pytest
 
 from nmf_course.leukemia import (DATA_DIR, diagnosis_of, load_leukemia,
                                  read_expression_table, read_probe_descriptions)
+from conftest import DATA
 
-FOLDER = Path(__file__).resolve().parent.parent / "data" / "leukemia"
+FOLDER = DATA / "leukemia"
 CHECKSUMS = {
     "ALL_AML_data.txt": "ae6bb2f0b60bdd6cbc65bc9e2c1dc6f8efd1908cf1eb53873422676aa8201a4c",
     "probe_descriptions.tsv": "5672669b9e524a1453902ab608bdef2b9a133c542a8e18332418ff6740bdbc49",

@@ -13,14 +13,13 @@ import json
 import os
 import shutil
 import subprocess
-from pathlib import Path
 
 import nbformat
 import pytest
 
 from nmf_course import nbgrader_metadata, student_version
+from conftest import ROOT
 
-ROOT = Path(__file__).resolve().parent.parent
 NBGRADER_BIN = ROOT / ".venv" / "nbgrader" / "bin"
 NOTEBOOKS = ["02_update_rules_loops.ipynb", "03_update_rules_broadcasting.ipynb", "05_reading_W.ipynb"]
 ASSIGNMENT = "homework"

@@ -3,10 +3,14 @@ requirements.lock pins them (and everything they need) to exact versions, enviro
 names the same packages as pyproject.toml with the lock's versions."""
 
 import re
+import site
+import subprocess
+import sys
 import tomllib
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
+from conftest import ROOT
+
 LOCK = ROOT / "requirements.lock"
 
 
@@ -99,3 +103,36 @@ def test_the_makefile_and_ci_install_from_the_lock():
     assert "--no-deps -e ." in makefile
     ci = (ROOT / ".ci" / "run").read_text()
     assert "make venv" in ci and "make test" in ci
+
+
+PLAIN_INSTALL_RUN = """
+import sys, nbformat
+from nbclient import NotebookClient
+nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell(
+    "import nmf_course\\nfrom nmf_course import counts_io, paths\\n"
+    "genes, V = counts_io.load_counts(paths.data_file('atlas_counts.txt'))\\n"
+    "print(nmf_course.__file__, V.shape)")])
+NotebookClient(nb, timeout=120, kernel_name="python3", resources={"metadata": {"path": sys.argv[1]}}).execute()
+print(nb.cells[0].outputs[0]["text"])
+"""
+
+
+def test_a_plain_install_finds_the_data_when_a_notebook_runs_in_the_clone(tmp_path):
+    """`pip install .` (not -e) copies the code, not data/: a notebook run from the clone's
+    student/ folder still finds the data (nmf_course.paths), with the installed copy imported."""
+    subprocess.run([sys.executable, "-m", "pip", "wheel", "--no-deps", "-q", "-w", str(tmp_path), str(ROOT)],
+                   check=True, capture_output=True, timeout=300)
+    venv = tmp_path / "venv"
+    subprocess.run([sys.executable, "-m", "venv", "--without-pip", str(venv)], check=True, timeout=120)
+    python = venv / "bin" / "python"
+    target = subprocess.run([str(python), "-c", "import site; print(site.getsitepackages()[0])"],
+                            check=True, capture_output=True, text=True).stdout.strip()
+    subprocess.run([sys.executable, "-m", "pip", "install", "--no-deps", "-q", "--target", target,
+                    *map(str, tmp_path.glob("*.whl"))], check=True, capture_output=True, timeout=300)
+    # the course's dependencies, seen from the new environment after its own copy of the course
+    (Path(target) / "zz_dependencies.pth").write_text(site.getsitepackages()[0] + "\n")
+    result = subprocess.run([str(python), "-c", PLAIN_INSTALL_RUN, str(ROOT / "student")], cwd=tmp_path,
+                            capture_output=True, text=True, timeout=300)
+    assert result.returncode == 0, result.stderr[-2000:]
+    installed_file, shape = result.stdout.split(" ", 1)
+    assert installed_file.startswith(target) and "(100, 60)" in shape, result.stdout

@@ -3,16 +3,14 @@
 import base64
 import os
 import struct
-import sys
-from pathlib import Path
 
 import nbformat
 import pytest
 
 from nmf_course import slide_metadata as add_slide_metadata
 from nmf_course import slides as make_slides
+from conftest import ROOT
 
-ROOT = Path(__file__).resolve().parent.parent
 ARTIFACTS = ROOT / "tests" / "artifacts"
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",

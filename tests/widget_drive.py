@@ -1,22 +1,13 @@
-"""Widget callbacks, driven in a kernel: every notebook with widgets runs with nbclient (in
-its own folder), then, in the same kernel, each slider and dropdown is set to a few values;
-no callback may raise (ipywidgets would show it in the Output widget), and the sliders and
-dropdowns must re-render figures.
+"""Widget callbacks, driven in the kernel that has just run the notebook.
 
-This replaces asserts and hidden `with widgets.Output():` blocks inside notebook cells. No
-timing is asserted here (benchmarks/ is the place for speed).
+make test runs every notebook once, under nbval; the root conftest.py adds one more item to
+each notebook that uses ipywidgets, `<notebook>::widgets`, which runs after its last cell in
+the same kernel and calls check_widgets: each slider and dropdown is set to a few values; no
+callback may raise (ipywidgets would show it in the Output widget), and the sliders and
+dropdowns must re-render figures. No timing is asserted (benchmarks/ is the place for speed).
 """
 
 import json
-from pathlib import Path
-
-import nbformat
-import pytest
-from nbclient import NotebookClient
-
-ROOT = Path(__file__).resolve().parent.parent
-NOTEBOOKS = sorted(p for p in (ROOT / "notebooks").glob("[0-9][0-9]_*.ipynb")
-                   if "ipywidgets" in p.read_text(encoding="utf-8"))
 
 DRIVE = r'''
 import json as _json
@@ -75,22 +66,16 @@ print("WIDGET-REPORT " + _json.dumps(_drive()))
 '''
 
 
-@pytest.mark.parametrize("path", NOTEBOOKS, ids=[p.name[:2] for p in NOTEBOOKS])
-def test_every_widget_redraws_without_error(path):
-    nb = nbformat.read(path, as_version=4)
-    client = NotebookClient(nb, timeout=300, startup_timeout=60, kernel_name="python3",
-                            resources={"metadata": {"path": str(path.parent)}})
-    with client.setup_kernel():
-        for index, cell in enumerate(nb.cells):
-            if cell.cell_type == "code":
-                client.execute_cell(cell, index)
-        probe = nbformat.v4.new_code_cell(DRIVE)
-        nb.cells.append(probe)
-        client.execute_cell(probe, len(nb.cells) - 1)
-    text = "".join(o.get("text", "") for o in probe.outputs if o.get("output_type") == "stream")
-    errors = [o for o in probe.outputs if o.get("output_type") == "error"]
-    assert not errors, errors[0].get("traceback", errors)[-3:]
-    report = json.loads(text.split("WIDGET-REPORT ", 1)[1].splitlines()[0])
-    assert report["driven"] > 0, f"{path.name}: no slider or dropdown found"
-    assert report["errors"] == [], f"{path.name}: widgets showed errors: {report['errors'][:5]}"
-    assert report["redrawn"], f"{path.name}: no control re-rendered a figure ({report['silent']})"
+
+def check_widgets(name, stream_text, errors):
+    """Assert what the DRIVE code reported for notebook `name` (its printed text, its errors)."""
+    assert not errors, f"{name}: driving the widgets raised {errors[0]}"
+    report = json.loads(stream_text.split("WIDGET-REPORT ", 1)[1].splitlines()[0])
+    assert report["driven"] > 0, f"{name}: no slider or dropdown found"
+    assert report["errors"] == [], f"{name}: widgets showed errors: {report['errors'][:5]}"
+    assert report["redrawn"], f"{name}: no control re-rendered a figure ({report['silent']})"
+    return report
+
+
+def uses_widgets(path):
+    return "ipywidgets" in path.read_text(encoding="utf-8")

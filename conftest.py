@@ -1,0 +1,70 @@
+"""What every test shares (test files import these names: `from conftest import ROOT`), and the
+one place make test drives the notebooks' widgets.
+
+Each notebook runs once in make test, under nbval. For a notebook that uses ipywidgets, one
+more item, `<notebook>::widgets`, runs after its last cell in nbval's kernel and drives every
+slider and dropdown (tests/widget_drive.py): no second execution of the notebook is needed.
+`--no-widgets` leaves those items out (make test's second pass, on NumPy's AVX2 code).
+
+The other time limits (per test, per session) are pytest-timeout's, in pyproject.toml; nbval's
+limit for a cell is the Makefile's, the same CELL_TIMEOUT.
+"""
+
+from pathlib import Path
+
+import pytest
+
+from nmf_course.execute import CELL_TIMEOUT  # one limit for a cell, wherever a notebook runs
+
+ROOT = Path(__file__).resolve().parent
+DATA = ROOT / "data"
+NOTEBOOKS = sorted((ROOT / "notebooks").glob("[0-9][0-9]_*.ipynb"))
+KERNEL_STARTUP_TIMEOUT = 60   # seconds a kernel may take to start
+
+__all__ = ["ROOT", "DATA", "NOTEBOOKS", "CELL_TIMEOUT", "KERNEL_STARTUP_TIMEOUT"]
+
+
+def pytest_addoption(parser):
+    parser.addoption("--no-widgets", action="store_true",
+                     help="do not drive the widgets of the notebooks nbval runs")
+
+
+class WidgetItem(pytest.Item):
+    """Drive the widgets of the notebook nbval has just run, in its kernel."""
+
+    def runtest(self):
+        from tests.widget_drive import DRIVE, check_widgets
+        kernel = self.parent.kernel
+        if kernel is None or not kernel.is_alive():
+            pytest.fail(f"{self.parent.name}: its kernel is not running (an earlier cell failed?)")
+        msg_id = kernel.execute_cell_input(DRIVE, allow_stdin=False)
+        text, errors = [], []
+        while True:
+            msg = kernel.get_message("iopub", timeout=CELL_TIMEOUT)
+            if msg["parent_header"].get("msg_id") != msg_id:
+                continue
+            if msg["msg_type"] == "stream":
+                text.append(msg["content"]["text"])
+            elif msg["msg_type"] == "error":
+                errors.append(msg["content"]["traceback"][-3:])
+            elif msg["msg_type"] == "status" and msg["content"]["execution_state"] == "idle":
+                break
+        check_widgets(self.parent.name, "".join(text), errors)
+
+    def reportinfo(self):
+        return self.parent.path, None, f"{self.parent.name}::widgets"
+
+
+def pytest_collection_modifyitems(session, config, items):
+    """After the last cell of each notebook that uses ipywidgets, its WidgetItem."""
+    runs_notebooks = getattr(config.option, "nbval", False) or getattr(config.option, "nbval_lax", False)
+    if config.getoption("--no-widgets") or not runs_notebooks:
+        return
+    from tests.widget_drive import uses_widgets
+    last = {}
+    for index, item in enumerate(items):
+        if type(item.parent).__name__ == "IPyNbFile":
+            last[item.parent] = index
+    for notebook, index in sorted(last.items(), key=lambda pair: -pair[1]):
+        if uses_widgets(notebook.path):
+            items.insert(index + 1, WidgetItem.from_parent(notebook, name="widgets"))
