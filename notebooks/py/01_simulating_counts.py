@@ -21,6 +21,7 @@
 import inspect
 import ipywidgets as widgets
 import matplotlib.pyplot as plt
+from matplotlib import transforms
 import numpy as np
 from IPython.display import display
 
@@ -271,7 +272,7 @@ for alpha, x in draws.items():
 
 # %% [markdown] slideshow={"slide_type": "subslide"}
 # With alpha = 10 every entry sits near 1/100 = 0.01; with alpha = 0.1 most entries are
-# essentially zero and a handful of entries hold 90 % of the total.
+# essentially zero and 15 of the 100 entries hold 90 % of the total.
 #
 # In the simulation the Dirichlet gives each **sample's mix of modules** (a column of H,
 # before scaling by the depth). Small alpha means each sample is dominated by one or two
@@ -350,7 +351,8 @@ plt.show()
 # `nh.simulate` draws W, H and V from the model above (defaults: 100 genes, 60 samples,
 # 4 modules, 3 moonlighting genes, depth between 90,000 and 110,000 reads per sample,
 # alpha = 1). In the heatmaps the genes are sorted by module so the modules show up as
-# blocks; the moonlighting genes are marked in orange.
+# blocks; the moonlighting genes are marked in orange. V is drawn as log10(reads + 1), as in
+# notebook 06, so that small counts and large ones both show.
 
 # %%
 sim = nh.simulate(seed=SEED)
@@ -371,9 +373,16 @@ def gene_order(modules):
     return np.lexsort((modules.sum(axis=1), first))
 
 def mark_moonlighters(ax, rows, n_columns):
-    """Put an orange triangle just right of the heatmap at each given row."""
-    ax.scatter(np.full(len(rows), n_columns - 0.5 + 0.02 * n_columns), rows, marker="<", s=60,
-               color=OKABE_ORANGE, edgecolor="black", clip_on=False, zorder=3)
+    """Put an orange triangle just right of the heatmap at each given row; a triangle
+    within 3 rows of the one above it moves one place to the right, so neighbours stay two markers."""
+    rows = np.sort(np.asarray(rows))
+    place = np.zeros(len(rows), dtype=int)
+    for k in range(1, len(rows)):
+        place[k] = (place[k - 1] + 1) % 3 if rows[k] - rows[k - 1] < 3 else 0
+    for p in range(3):
+        beside = transforms.offset_copy(ax.get_yaxis_transform(), fig=ax.figure, x=6 + 11 * p, units="points")
+        ax.scatter(np.ones(np.sum(place == p)), rows[place == p], marker="<", s=60, transform=beside,
+                   color=OKABE_ORANGE, edgecolor="black", clip_on=False, zorder=3)
     ax.set_xlim(-0.5, n_columns - 0.5)
 
 order = gene_order(sim.modules)
@@ -382,13 +391,14 @@ moon_rows = np.flatnonzero(np.isin(order, sim.moonlighters))
 fig, axes = plt.subplots(1, 3, figsize=(9.6, 6), gridspec_kw={"width_ratios": [1.4, 2.2, 2.2]})
 image = axes[0].imshow(sim.W[order], aspect="auto", interpolation="nearest")
 axes[0].set(title="W", xlabel="module", ylabel="gene (sorted by module)")
-fig.colorbar(image, ax=axes[0], pad=0.25).set_label("weight")     # room for the triangles
+fig.colorbar(image, ax=axes[0], pad=0.3).set_label("weight")      # room for the triangles
 axes[0].set_xticks(range(R), [str(a + 1) for a in range(R)])
 plots.plot_heatmap(axes[1], sim.H, "H", "sample", "module",
                 colorbar_label="expected reads")
 axes[1].set_yticks(range(R), [str(a + 1) for a in range(R)])
-plots.plot_heatmap(axes[2], sim.V[order], "V ~ Poisson(W H)", "sample",
-                "gene (sorted by module)", colorbar_label="reads")
+image = axes[2].imshow(np.log10(sim.V[order] + 1), aspect="auto", interpolation="nearest")
+axes[2].set(title="V ~ Poisson(W H)", xlabel="sample", ylabel="gene (sorted by module)")
+fig.colorbar(image, ax=axes[2], pad=0.2).set_label("log10(reads + 1)")
 for ax, width in ((axes[0], R), (axes[2], M)):
     mark_moonlighters(ax, moon_rows, width)
 fig.suptitle("The simulated data (orange triangles: moonlighting genes)")
@@ -414,9 +424,10 @@ def show_simulation(n_modules=4, n_moonlighters=3, depth=100_000, seed=SEED):
                     depth=(0.9 * depth, 1.1 * depth), seed=seed)
     order = gene_order(s.modules)
     fig, ax = plt.subplots(figsize=(9.6, 5.5))
-    plots.plot_heatmap(ax, s.V[order], f"V: R = {n_modules}, {n_moonlighters} moonlighters, "
-                    f"depth ≈ {depth:,.0f}", "sample", "gene (sorted by module)",
-                    colorbar_label="reads")
+    image = ax.imshow(np.log10(s.V[order] + 1), aspect="auto", interpolation="nearest")
+    ax.set(title=f"V: R = {n_modules}, {n_moonlighters} moonlighters, depth ≈ {depth:,.0f}",
+           xlabel="sample", ylabel="gene (sorted by module)")
+    fig.colorbar(image, ax=ax, pad=0.08).set_label("log10(reads + 1)")   # room for the triangles
     mark_moonlighters(ax, np.flatnonzero(np.isin(order, s.moonlighters)), s.V.shape[1])
     fig.tight_layout()
     plt.show()
@@ -435,7 +446,8 @@ display(widgets.VBox([*controls.values(), widgets.interactive_output(show_simula
 # %% [markdown] slideshow={"slide_type": "slide"}
 # ## 9. Exercise 2: write the simulation yourself
 #
-# Write `my_simulation(N, M, R, n_moonlighters, rng)` returning `(W, H, V)`:
+# Write `my_simulation(N, M, R, n_moonlighters, rng, alpha=1.0, depth=(90_000, 110_000))`
+# returning `(W, H, V)`:
 #
 # 1. give every gene one home module, so that every module gets at least one gene
 #    (for example `rng.permutation(np.arange(N) % R)`);
@@ -467,7 +479,7 @@ def my_simulation(N, M, R, n_moonlighters, rng, alpha=1.0, depth=(90_000, 110_00
 
 
 # %% nbgrader={"grade": true, "grade_id": "01_simulating_counts-my_simulation-check", "locked": true, "points": 1, "schema_version": 3, "solution": false, "task": false}
-selfchecks.check_simulator(my_simulation)   # runs my_simulation(100, 60, 4, 3, rng) and checks (V, W, H)
+selfchecks.check_simulator(my_simulation)   # runs my_simulation(100, 60, 4, 3, rng) and checks the (W, H, V) it returns
 
 # %% [markdown] slideshow={"slide_type": "slide"}
 # ## 10. How `nh.simulate` does it
