@@ -1,11 +1,14 @@
 """The committed notebooks as files: executed once top to bottom by nmf_course.execute,
 normalised (no timestamps; the kernel named as JupyterLab names it), with a reviewable
-jupytext text twin in notebooks/py/ that matches their sources."""
+jupytext text twin in notebooks/py/ that matches their sources; and a printed check that once was a
+tautology (notebook 02, the two update forms' H) recomputed from the stored output."""
 
 
 import nbformat
+import numpy as np
 import pytest
 
+import nmf_helpers as nh
 from nmf_course.execute import KERNELSPEC, text_twin, text_version
 from conftest import NOTEBOOKS, ROOT
 
@@ -44,3 +47,42 @@ def test_text_twin_matches_the_notebook(notebook):
 def test_no_stray_text_twins():
     twins = {p.stem for p in (ROOT / "notebooks" / "py").glob("*.py")}
     assert twins <= {p.stem for p in NOTEBOOKS}
+
+
+def stored_lines(path):
+    """Every line a notebook's code cells printed, as stored in the file."""
+    nb = nbformat.read(path, as_version=4)
+    return [line for cell in nb.cells if cell.cell_type == "code" for out in cell.outputs
+            if out.get("name") == "stdout" for line in out.text.splitlines()]
+
+
+def test_notebook_02_compares_the_two_forms_H_for_real():
+    """Notebook 02 (section 2) prints whether the slides' form and the course's form give the same H
+    after one step from the same start. It once compared with an H step taken from the unrescaled H0,
+    which is the slides' own step, so it printed True; the course's step (b) multiplies H's rows by
+    W's column sums first, and the H that follows differs. The stored lines must be what the two
+    forms give, recomputed here from the cell's start: the slides' step written out, the course's
+    step as nh.update_matmul."""
+    path = ROOT / "notebooks" / "02_update_rules_loops.ipynb"
+    sim = nh.simulate(seed=2019)                       # the notebook's V and its start (SEED = 2019)
+    V = sim.V
+    rng = np.random.default_rng(2019)
+    W0 = rng.uniform(0.1, 1.0, size=(V.shape[0], 4))
+    W0 /= W0.sum(axis=0)
+    H0 = rng.uniform(0.1, 1.0, size=(4, V.shape[1])) * V.sum(axis=0) / 2
+    Q = nh.ratio(V, W0 @ H0)
+    sums = (W0 * (Q @ H0.T) / H0.sum(axis=1)).sum(axis=0)
+    W_slides = W0 * (Q @ H0.T)
+    W_slides /= W_slides.sum(axis=0)
+    H_slides = H0 * (W_slides.T @ nh.ratio(V, W_slides @ H0))
+    W_course, H_course = nh.update_matmul(V, W0, H0)
+    assert np.allclose(W_slides, W_course, rtol=1e-12, atol=0)
+    difference = np.max(np.abs(H_slides - H_course) / H_course)
+    assert difference > 0.01, "the two forms should differ in H by more than rounding"
+    lines = stored_lines(path)
+    assert (f"the course's form multiplies H's rows by {', '.join(f'{x:.2f}' for x in sums)}; "
+            f"the slides' leaves H as it was") in lines
+    expected = (f"the H steps that follow give the same H to 1e-12: False; "
+                f"largest relative difference in H: {difference:.1%}")
+    shown = [line for line in lines if line.startswith("the H steps that follow")]
+    assert shown == [expected], f"{path.name} prints {shown}, but the two forms give {expected!r}"

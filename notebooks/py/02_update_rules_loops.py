@@ -191,7 +191,8 @@ print(inspect.getsource(nh.log_likelihood))
 # the same for every gene, so dividing the column by its sum removes it: **after normalising,
 # both forms give the same W**. They differ only in H: the slides' form leaves H as it was, the
 # course's multiplies each row of H by its column's sum. Both are monotone; the course's keeps
-# W H unchanged in step (b), which makes (b) easy to check. Let us verify it on our data.
+# W H unchanged in step (b), which makes (b) easy to check. Let us verify both on our data: the
+# same W, but a different H.
 
 # %%
 rng = np.random.default_rng(SEED)
@@ -202,12 +203,19 @@ H0 = rng.uniform(0.1, 1.0, size=(4, M)) * V.sum(axis=0) / 2   # H of the size of
 Q = nh.ratio(V, W0 @ H0)                     # V / (W H), 0 where W H = 0
 W_slides = W0 * (Q @ H0.T)                                  # no denominator
 W_course = W0 * (Q @ H0.T) / H0.sum(axis=1)                 # with the denominator
-W_slides, W_course = W_slides / W_slides.sum(axis=0), W_course / W_course.sum(axis=0)
-H_slides = H0 * (W_slides.T @ nh.ratio(V, W_slides @ H0))   # H step, H left as it was
+s = W_course.sum(axis=0)                                    # the course's column sums
+W_slides, W_course = W_slides / W_slides.sum(axis=0), W_course / s
+H_slides = H0                                               # slides: H left as it was
+H_course = H0 * s[:, np.newaxis]                            # course: H's rows times the sums
+H_slides = H_slides * (W_slides.T @ nh.ratio(V, W_slides @ H_slides))   # the H step, in each form
+H_course = H_course * (W_course.T @ nh.ratio(V, W_course @ H_course))
+assert all(np.allclose(mine, helper, rtol=1e-12, atol=0)              # the course's form is the helper's
+           for mine, helper in zip((W_course, H_course), nh.update_matmul(V, W0, H0)))
 print(f"W step with or without the denominator, then normalised: same W to 1e-12: "
       f"{np.allclose(W_slides, W_course, rtol=1e-12, atol=0)}")
-print(f"so the H steps that follow give the same H too: "
-      f"{np.allclose(H_slides, H0 * (W_course.T @ nh.ratio(V, W_course @ H0)), rtol=1e-12, atol=0)}")
+print(f"the course's form multiplies H's rows by {', '.join(f'{x:.2f}' for x in s)}; the slides' leaves H as it was")
+print(f"the H steps that follow give the same H to 1e-12: {np.allclose(H_slides, H_course, rtol=1e-12, atol=0)}; "
+      f"largest relative difference in H: {np.max(np.abs(H_slides - H_course) / H_course):.1%}")
 
 def slides_step(V, W, H):
     """The homework's step: W times Q H^T, normalise W's columns (H untouched), H step."""
@@ -384,9 +392,8 @@ print(f"multiplicative step: within 0.01 of the minimum after 5 steps: {D_mu[5] 
 # Gradient descent uses one step size for entries of H that range from a few reads to tens of
 # thousands: a step small enough for the smallest entries crawls for the large ones, and after
 # 200 steps it is still far from the minimum. The multiplicative step scales each entry's step by
-# the entry itself and is within 0.01 of the minimum after 5 steps. (With W unknown too the gap
-# is smaller, but the picture is the same; faster methods, such as the accelerated steps `nh.nmf`
-# uses by default, build on the multiplicative step.)
+# the entry itself and is within 0.01 of the minimum after 5 steps. (Faster methods, such as the
+# accelerated steps `nh.nmf` uses by default, build on the multiplicative step.)
 
 # %% [markdown] slideshow={"slide_type": "slide"}
 # ## Exercise 3: one update step with loops
