@@ -20,6 +20,7 @@
 # %%
 import ipywidgets as widgets
 import matplotlib.pyplot as plt
+from matplotlib.patches import Rectangle
 import numpy as np
 from IPython.display import display
 
@@ -137,7 +138,7 @@ print(f"\nlargest difference over all genes and modules: {np.abs(read_shares - s
 # Here the module totals are within a small factor of each other (the simulation draws every
 # sample's module proportions from the same Dirichlet), so the two shares of a moonlighting gene
 # differ only a little (printed above): either reading picks the same genes. With modules whose
-# totals differ tenfold, a moonlighter's read shares could sit near 0 and 1 while its W shares
+# totals differ tenfold, a moonlighter's read shares could sit near 0.1 and 0.9 while its W shares
 # are near ½, or the other way round.
 
 # %% [markdown] slideshow={"slide_type": "slide"}
@@ -233,23 +234,40 @@ gene_order = np.argsort(home, kind="stable")  # genes grouped by true module
 moon_rows = [int(np.flatnonzero(gene_order == i)[0]) for i in sim.moonlighters]
 moon_labels = [sim.gene_names[i] for i in sim.moonlighters]
 
+def thicken_rows(ax, X, rows, cmap="cividis", height=5):
+    """Redraw the given rows of heatmap X (values 0 to 1) `height` rows thick, each cell outlined
+    in black and the row marked by an orange triangle, so that a one-gene row shows on a projector."""
+    colours = plt.get_cmap(cmap)
+    for r in rows:
+        for a, x in enumerate(X[r]):
+            ax.add_patch(Rectangle((a - 0.5, r - height / 2), 1, height, facecolor=colours(x),
+                                   edgecolor="black", linewidth=1.2))
+    ax.scatter(np.full(len(rows), X.shape[1] - 0.5), rows, marker="<", s=90, color="#E69F00",
+               edgecolor="black", clip_on=False, zorder=3)   # Okabe-Ito orange, as in notebook 01
+    ax.set_xlim(-0.5, X.shape[1] - 0.5)
+
+membership = sim.modules[gene_order].astype(float)
+fitted_shares = nh.row_normalize(W_matched)[gene_order]
 fig, (ax_true, ax_fit) = plt.subplots(1, 2, figsize=(9.6, 5.6))
-plots.plot_heatmap(ax_true, sim.modules[gene_order].astype(float), "true membership", "true module",
+plots.plot_heatmap(ax_true, membership, "true membership", "true module",
                 "gene (grouped by true module)", cmap="cividis", vmin=0, vmax=1,
                 colorbar_label="1 = member, 0 = not")
-plots.plot_heatmap(ax_fit, nh.row_normalize(W_matched)[gene_order], "fitted W, row-normalised",
+plots.plot_heatmap(ax_fit, fitted_shares, "fitted W, row-normalised",
                 "fitted module (matched order)", "gene (same order)", cmap="cividis", vmin=0, vmax=1,
                 colorbar_label="gene's share in module")
-for ax in (ax_true, ax_fit):
+for ax, X in ((ax_true, membership), (ax_fit, fitted_shares)):
+    thicken_rows(ax, X, moon_rows)
     ax.set_xticks(range(R), [str(a + 1) for a in range(R)])
     ax.set_yticks(moon_rows, moon_labels, fontsize=12)
+fig.suptitle("Moonlighting genes (orange triangles) drawn five rows thick")
 fig.tight_layout()
 plt.show()
 
 
 # %% [markdown] slideshow={"slide_type": "slide"}
 # The two pictures agree block for block, and the three labelled moonlighting genes show two
-# coloured cells in the fitted W as they should.
+# coloured cells in the fitted W as they should (their rows are drawn five rows thick, so each
+# hides two neighbours above and two below).
 #
 # ## 7. Find the moonlighting genes
 #
