@@ -1,5 +1,5 @@
 # %% [markdown] slideshow={"slide_type": "slide"}
-# [← previous](09_parts_vs_wholes.ipynb) | [course map](../README.md#notebook-map) | next →: none, this is the last notebook
+# [← previous](09_parts_vs_wholes.ipynb) | [course map](../README.md#notebook-map) | [next →](11_leukemia_consensus.ipynb)
 #
 # # 10 · Objectives, ratings and words
 #
@@ -242,10 +242,11 @@ print(f"films in the right topic: {films_ok:.0%}; users in the right topic: {use
 # The block structure comes back exactly: every user is committed to one topic only, every film
 # belongs to one topic only, and the entries outside the blocks are zero. $W$ tells us *how much*
 # each user is committed (Jack, who gives 5s, more than Joe, who gives 1s); $H$ is binary (0 or 1
-# after scaling) because within a topic every user rates all films the same. Compare the lecture
-# notes' unconstrained gradient-descent fit, which reproduced the ratings roughly but spread every
-# user over both topics: non-negativity and an exact low-rank structure together make the answer
-# readable.
+# after scaling) because within a topic every user rates all films the same. The lecture notes'
+# NMF of the table finds the same blocks (their $W$ and $H$, scaled differently). Their first fit,
+# by gradient descent, spread every user over both topics, but it answered another question: it
+# skips the 0s and fits the rated entries only. We come back to it after the next section, which
+# fits that way too.
 #
 # But this fit took every 0 at its word: it reproduces "Jill rated Matrix 0" exactly, so $WH$
 # "predicts" 0 for every film a user has not rated. It has learnt nothing about missing ratings; it
@@ -321,6 +322,49 @@ print(f"largest minus smallest over the seeds: Jim's Alien {spread[1, 1]:.2f}; t
 # constrains. A recommender can predict a missing rating when users overlap: when someone who
 # rated films of both genres ties the two topics together.
 
+# %% [markdown] slideshow={"slide_type": "subslide"}
+# ### The lecture's gradient-descent fit is a masked fit
+#
+# The lecture notes fit the same table by gradient descent, with a learning rate and a
+# regularisation parameter (their `alpha` and `beta`). Their printed $WH$, copied below, is close
+# to every rating but puts no 0 in the unrated entries: the 0s were skipped, not fitted. Beside
+# it, our masked fit of the same rated entries (`mask=rated`, nothing else hidden) from five
+# seeds.
+
+# %%
+lecture_WH = np.array([            # the lecture notes' np.dot(nP, nQ.T), to the digits they print
+    [1.01541991, 1.00333129, 0.97277743, 1.06287968, 1.04171324],
+    [3.01303945, 2.99879446, 2.96279189, 3.09527589, 3.0083412],
+    [3.95992279, 3.97901104, 4.02726085, 3.9655638, 3.80912366],
+    [4.99247343, 4.98812249, 4.97712927, 5.07657468, 4.91104751],
+    [3.52001748, 3.37358497, 3.00347147, 3.96773585, 4.01098322],
+    [4.51837154, 4.37142223, 4.00000329, 4.98195069, 4.99170315],
+    [2.10390225, 2.13556026, 2.21557931, 2.04860435, 1.94148161]])
+ours_WH = np.array([(lambda fit: fit.W @ fit.H)(nh.nmf(ratings, 2, mask=rated, seed=seed)) for seed in range(5)])
+print(f"largest |rating - W H| over the rated entries: lecture {np.abs(lecture_WH - ratings)[rated].max():.2f}, "
+      f"our five masked fits {np.abs(ours_WH - ratings)[:, rated].max():.2f}")
+print(f"unrated entries: lecture from {lecture_WH[~rated].min():.1f} to {lecture_WH[~rated].max():.1f}, "
+      f"ours from {ours_WH[:, ~rated].min():.1f} to {ours_WH[:, ~rated].max():.1f}")
+print(f"\n{'user':6} {'own rating':>10}  {'lecture, unrated films':>22}  {'ours, unrated films (5 seeds)':>30}")
+for u, user in enumerate(users):
+    unrated = ~rated[u]
+    ours_u = ours_WH[:, u, unrated]
+    print(f"{user:6} {ratings[u, rated[u]][0]:10.0f}  "
+          f"{', '.join(f'{x:.1f}' for x in lecture_WH[u, unrated]):>22}  "
+          f"{f'{ours_u.min():.1f} to {ours_u.max():.1f}':>30}")
+
+# %% [markdown] slideshow={"slide_type": "subslide"}
+# Both fits reproduce what the users said (the lecture's to within 0.06: its penalty and its
+# finite number of steps keep it a little off), and neither puts a 0 where a user said nothing.
+# There they part: the lecture's fit gives each user roughly his or her own rating on the other
+# genre (within 0.25 of it for five users; Jill and Jenny 0.5 to 1 below theirs, 3.0 to 3.5 and
+# 4.0 to 4.5), while our five fits scatter over a range that changes from seed to seed (Jenny's
+# from 5.5 to 9.8, above the top rating of 5).
+#
+# Our five fits match the rated entries equally well, and the lecture's nearly so: its numbers
+# are one more point near the same ridge of equally good fits, picked by its start, its penalty
+# and its steps, and no more a prediction than ours.
+
 # %% [markdown] slideshow={"slide_type": "slide"}
 # ## 4. Our updates against scikit-learn's
 #
@@ -394,9 +438,6 @@ assert agree(W_a @ H_a, W_b @ H_b) and agree(W_c @ H_c, W_d @ H_d)
 # even when the optimum needs that entry to grow again later. An entry that dips below 2.2e-16 on
 # the way is lost. Here is the homework's simulated table (100 genes x 60 samples, R = 4) from one
 # random start, the case the course's benchmark measured:
-#
-# How long do they take? (Timings vary from machine to machine and run to run, so this cell's
-# output is not compared by the tests.)
 
 # %%
 V_zero = nh.simulate(seed=0).V.astype(float)
@@ -419,13 +460,18 @@ print(f"our floor: {int((ours_fit.H < 1e-70).sum())} entries of H rest at about 
 # the floor, which changes $WH$ by nothing measurable, but it can still grow when the other entries
 # move. The floor is not a trick against true zeros. When a zero is *right*, the helper puts an
 # exact one there: a gene with no counts at all is best fitted by a row of $W$ of exact zeros, and
-# `nh.nmf` leaves such a gene out of the fit and gives it that row (notebook 06).
+# `nh.nmf` leaves such a gene out of the fit and gives it that row (its docstring says so; the
+# cell below shows it).
 
 # %%
 V_gene = V_zero.copy()
 V_gene[0] = 0                                      # a gene that was never detected
 fit_gene = nh.nmf(V_gene, 4, seed=SEED)
 print(f"row of W for the all-zero gene: {fit_gene.W[0]}; exactly zero: {bool(np.all(fit_gene.W[0] == 0))}")
+
+# %% [markdown] slideshow={"slide_type": "subslide"}
+# How long do the 200-step fits of the comparison with scikit-learn take? (Timings vary from
+# machine to machine and run to run, so this cell's output is not compared by the tests.)
 
 # %% tags=["nbval-ignore-output"]
 from nmf_course.timing import time_call  # median seconds per call over a few repeats
@@ -546,8 +592,12 @@ plt.show()
 #
 # - **Clustering.** If each sample is assigned to its largest entry in $H$, NMF clusters the
 #   samples. Ding, He and Simon (2005) showed that symmetric NMF of a similarity matrix,
-#   $V \approx HH^T$, is equivalent to k-means and to spectral clustering; factorising a bipartite
-#   matrix clusters rows and columns at once (as in the ratings example).
+#   $V \approx HH^T$, is equivalent to kernel k-means when $H$ is also held orthogonal,
+#   $H^T H = I$ (non-negative orthogonal columns give each sample one non-zero entry: a hard
+#   cluster), and that spectral clustering is the relaxation that keeps the orthogonality and drops
+#   the non-negativity; plain symmetric NMF, without $H^T H = I$, is a relaxation of kernel
+#   k-means, not the same problem. Factorising a bipartite matrix clusters rows and columns at
+#   once (as in the ratings example).
 # - **Gene expression.** The homework's setting: $W$'s columns are modules of co-expressed genes
 #   (pathways, or genes responding to one environmental signal) and $H$ says how active each
 #   module is in each sample. Module-finding in expression data goes back to work such as
@@ -577,7 +627,8 @@ plt.show()
 # - On the ratings, NMF with K = 2 recovers the blocks exactly: $W$ holds the users' commitment to
 #   science fiction or romance, $H$ each film's (binary) topic. "Not rated" is not 0: fit the rated
 #   entries only (`mask=`); then restarts agree on what the data determine and disagree on the
-#   cross-genre entries, which no rating constrains.
+#   cross-genre entries, which no rating constrains. The lecture's gradient-descent fit is such a
+#   masked fit, and its cross-genre numbers are one more guess of that kind.
 # - Our updates and scikit-learn's `NMF(solver="mu")` give the same objective values, from the
 #   same start after the same number of steps, to nine digits or more. Run to the end, scikit-learn's
 #   KL fit can stall above the optimum: it sets tiny entries of $H$ to exactly 0, and a multiplicative
@@ -585,6 +636,7 @@ plt.show()
 #   where they are right (a gene with no counts).
 # - In a tiny corpus NMF finds three topics and puts *lead* in two of them: a moonlighting word.
 #
-# This is the last notebook of the course. Back to the [course map](../README.md#notebook-map).
+# Next: real data, the leukemia samples of Brunet et al. (2004): metagenes, consensus clustering
+# and the cophenetic correlation for choosing R.
 #
-# [← previous](09_parts_vs_wholes.ipynb) | [course map](../README.md#notebook-map) | next →: none, this is the last notebook
+# [← previous](09_parts_vs_wholes.ipynb) | [course map](../README.md#notebook-map) | [next →](11_leukemia_consensus.ipynb)
