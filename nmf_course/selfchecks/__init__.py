@@ -35,7 +35,7 @@ REFERENCES = {
     "check_moonlighters": ("find_moonlighters",),
 }
 
-NOTEBOOK_MODULES = [import_module(f"nmf_course.selfchecks.nb{n:02d}") for n in range(1, 12)]
+NOTEBOOK_MODULES = [import_module(f"nmf_course.selfchecks.nb{n:02d}") for n in range(1, 13)]
 RAW_CHECKS = {}
 __all__ = ["SelfCheckError"]
 for _module in NOTEBOOK_MODULES:
