@@ -391,7 +391,7 @@ def plot_signature(ax, profile, title=None, ylabel="probability", contexts=True,
     ax.spines[["top", "right"]].set_visible(False)
     if contexts:
         parsed = [parse_channel(label) for label in channels]
-        ax.set_xticks(x, [three for _, _, three in parsed], fontsize=8, fontfamily="monospace")
+        ax.set_xticks(x, [three for _, _, three in parsed], fontsize=9, fontfamily="monospace")
         ax.tick_params(axis="x", length=0, pad=2)
         blocks = {}
         for j, (five, substitution, _) in enumerate(parsed):

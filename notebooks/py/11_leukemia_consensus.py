@@ -1,5 +1,5 @@
 # %% [markdown] slideshow={"slide_type": "slide"}
-# [← previous](10_objectives_ratings_words.ipynb) | [course map](../README.md#notebook-map) | next →: none, this is the last notebook
+# [← previous](10_objectives_ratings_words.ipynb) | [course map](../README.md#notebook-map) | [next →](12_mutational_signatures.ipynb)
 #
 # # 11 · Leukemia metagenes: consensus and the cophenetic correlation
 #
@@ -377,4 +377,4 @@ display(rank_slider, widgets.interactive_output(show_rank, {"R": rank_slider}))
 #   T-cell split of ALL, one sample out of place each time, as Brunet et al. reported for the classes.
 # - Metagenes are read from W by their most specific probes, exactly as modules were in notebook 05.
 #
-# This is the last notebook of the course. Back to the [course map](../README.md#notebook-map).
+# Next, notebook 12 applies the same model to mutation counts: [mutational signatures in 21 breast cancer genomes](12_mutational_signatures.ipynb).
