@@ -228,7 +228,7 @@ R = picks["BIC"]
 print(f"we go on with R = {R}")
 
 # %% [markdown]
-# The five criteria pick four different ranks:
+# The four criteria pick four different ranks:
 #
 # - **AIC** keeps falling up to R = 7, the largest rank scanned: at 2 units per parameter it
 #   charges little for the $N - 1 + M = 116$ parameters each rank adds, fitted to 1,814 entries.
