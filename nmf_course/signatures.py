@@ -27,14 +27,13 @@ from pathlib import Path
 
 import numpy as np
 
-import nmf_helpers as nh
 from nmf_course.counts_io import parse_count
-from nmf_course.rules import has_stopped_falling
+from nmf_course.readouts import project
 
 __all__ = ["SUBSTITUTIONS", "BASES", "CHANNELS", "GROUP_COLOURS", "DATA_DIR", "COUNTS_FILE",
            "REFERENCE_FILE", "Signatures", "parse_channel", "channel_label", "substitution_of",
            "read_counts", "read_references", "load_signatures", "cosine_similarity",
-           "match_references", "Refit", "refit_exposures", "plot_signature"]
+           "match_references", "refit_exposures", "plot_signature"]
 
 SUBSTITUTIONS = ("C>A", "C>G", "C>T", "T>A", "T>C", "T>G")
 BASES = "ACGT"
@@ -300,52 +299,15 @@ def match_references(W, references, names, n_best=2):
 # Exposures of known signatures: W fixed, only H fitted
 # ---------------------------------------------------------------------------
 
-@dataclass(frozen=True)
-class Refit:
-    """refit_exposures' answer: the exposures H and how the fit went."""
-    H: np.ndarray             # R x M exposures, in mutations when W's columns sum to 1
-    deviance: float           # Poisson deviance of V against W H
-    converged: bool           # whether the stopping rule held before max_iter
-    deviance_trace: np.ndarray
-
-
-def refit_exposures(V, W, *, max_iter=200_000, tol=None, check_every=None):
+def refit_exposures(V, W, **options):
     """Exposures H >= 0 of known signatures W (fixed), fitted to counts V ~ Poisson(W H).
 
-    Only the H half of the multiplicative update is taken, again and again:
-
-        H <- H * (W.T @ (V / W H)) / (column sums of W)     (the sums are 1 for signatures)
-
-    until the deviance stops falling by the rule nmf uses (rules.has_stopped_falling, with
-    nmf's tol and check_every). With W fixed the problem is convex: H has one optimum (when
-    W's columns are linearly independent), whatever the start. The start gives each
-    signature an equal share of each genome's mutations.
+    The standard "signature assignment": only H is fitted, the H half of the multiplicative
+    update repeated to nmf's own stopping rule. That is projecting the genomes onto known
+    signatures, readouts.project (its docstring has the maths); options go to it. Returns a
+    readouts.Projection (H in mutations, since the signatures' columns sum to 1).
     """
-    V = np.asarray(V, dtype=float)
-    W = np.asarray(W, dtype=float)
-    if W.ndim == 1:
-        W = W[:, None]
-    if V.ndim != 2 or W.ndim != 2 or W.shape[0] != V.shape[0]:
-        raise ValueError(f"V (channels x samples) and W (channels x signatures) must have the "
-                         f"same number of rows, got shapes {V.shape} and {W.shape}")
-    if (V < 0).any() or (W < 0).any():
-        raise ValueError("V and W must be non-negative")
-    defaults = nh.ENGINE_DEFAULTS["fast"]      # nmf's own tol and check_every
-    tol = defaults["tol"] if tol is None else tol
-    check_every = defaults["check_every"] if check_every is None else check_every
-    column_sums = W.sum(axis=0)
-    if (column_sums == 0).any():
-        raise ValueError(f"W's column {int(np.argmin(column_sums))} is all zeros")
-    R = W.shape[1]
-    H = np.tile(V.sum(axis=0) / R, (R, 1))
-    trace = [nh.deviance(V, W, H)]
-    for step in range(1, max_iter + 1):
-        H = H * (W.T @ nh.ratio(V, W @ H)) / column_sums[:, None]
-        if step % check_every == 0:
-            trace.append(nh.deviance(V, W, H))
-            if has_stopped_falling(trace, tol):
-                return Refit(H=H, deviance=trace[-1], converged=True, deviance_trace=np.array(trace))
-    return Refit(H=H, deviance=nh.deviance(V, W, H), converged=False, deviance_trace=np.array(trace))
+    return project(V, W, **options)
 
 
 # ---------------------------------------------------------------------------
