@@ -11,10 +11,11 @@ import subprocess
 import sys
 
 import nbformat
+from nbclient import NotebookClient
 import pytest
 
 from nmf_course import selfchecks, student_version as make_student
-from conftest import ROOT
+from conftest import CELL_TIMEOUT, ROOT
 
 
 NOTEBOOKS = make_student.notebook_paths(ROOT / "notebooks")
@@ -319,13 +320,24 @@ def test_grading_an_untouched_student_notebook_lists_exactly_its_unfinished_exer
     assert "unfinished exercise(s):" in result.stdout and "never executed" in result.stdout
 
 
-def test_grading_a_complete_notebook_passes():
-    path = min(WITH_EXERCISES or NOTEBOOKS, key=lambda p: p.stat().st_size)
+def test_grading_a_complete_notebook_passes(tmp_path):
+    """A complete, executed notebook (a small one made here: the course's own run under
+    nbval already, so it is not executed a second time) gets RESULT: PASS."""
+    C = nbformat.v4.new_code_cell
+    nb = nbformat.v4.new_notebook(cells=[
+        C("import numpy as np\nimport nmf_helpers as nh\nfrom nmf_course import selfchecks"),
+        C("def my_row_normalize(W):\n    sums = W.sum(axis=1, keepdims=True)\n"
+          "    return np.divide(W, sums, out=np.zeros_like(W), where=sums > 0)"),
+        C("selfchecks.check_row_normalize(my_row_normalize)"),
+        C("print(f'{nh.row_normalize(np.array([[1.0, 3.0]]))[0, 1]:.2f}')")])
+    nb.metadata["kernelspec"] = {"display_name": "Python 3 (ipykernel)", "language": "python", "name": "python3"}
+    NotebookClient(nb, timeout=CELL_TIMEOUT, kernel_name="python3").execute()
+    path = tmp_path / "complete.ipynb"
+    nbformat.write(nb, path)
     result = run_grade(path)
     assert result.returncode == 0, result.stdout + result.stderr
-    assert "RESULT: PASS" in result.stdout and "execution counts 1.." in result.stdout
-    if path in WITH_EXERCISES:
-        assert re.search(r"PASSED +code cell", result.stdout)
+    assert "RESULT: PASS" in result.stdout and "execution counts 1..4" in result.stdout
+    assert re.search(r"PASSED +code cell +3 +check_row_normalize", result.stdout), result.stdout
 
 
 def test_grading_reports_a_failing_self_check_a_changed_output_and_out_of_order_runs(tmp_path):
