@@ -380,5 +380,5 @@ def test_grading_stops_a_cell_that_runs_too_long_and_names_it(tmp_path):
                                 capture_output=True, text=True, timeout=120)
         assert result.returncode == 1, result.stdout + result.stderr
         assert re.search(r"code cell +2 .*timed out: still running at .*" + re.escape(limit), result.stdout), result.stdout
-        assert f"slow.ipynb: code cell 2 was still running at" in result.stdout
+        assert "slow.ipynb: code cell 2 was still running at" in result.stdout
         assert "2 of 3 code cells ran" in result.stdout and "RESULT: FAIL" in result.stdout
