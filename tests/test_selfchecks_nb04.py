@@ -23,6 +23,8 @@ def test_n_params_passes_correct_code(capsys):
     (lambda N, M, R: N * M, "number of observations"),
     (lambda N, M, R: R * (N - 1), "left out H"),
     (lambda N, M, R: R * M, "left out W"),
+    (lambda N, M, R: (R - 1) * (N - 1 + M), "R - 1 modules: is R off by one"),
+    (lambda N, M, R: (R + 1) * (N - 1 + M), "R \\+ 1 modules: is R off by one"),
     (lambda N, M, R: R * (N - 1) + R * M + 1, r"k should be R\(N - 1\) \+ RM = 636"),
     (lambda N, M, R: None, "returned None"),
     (lambda N, M, R: [R, N, M], "one number"),

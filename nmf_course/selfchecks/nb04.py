@@ -79,6 +79,9 @@ def check_n_params(fn):
                  (N - 1) + M: "that is one module's worth; multiply by R",
                  R * (N - 1): "you left out H's R M parameters",
                  R * M: "you left out W's R (N - 1) parameters"}
+        if R > 1:
+            hints.setdefault((R - 1) * (N - 1 + M), "that is the count for R - 1 modules: is R off by one?")
+        hints.setdefault((R + 1) * (N - 1 + M), "that is the count for R + 1 modules: is R off by one?")
         hint = hints.get(result, "")
         fail(check, f"k should be R(N - 1) + RM = {expected:,} {where}, but you returned {result:,}"
                     + (f" ({hint})" if hint else ""))

@@ -17,7 +17,12 @@ def check_row_normalize(fn):
     mine = np.asarray(returned(fn(W.copy()), check), dtype=float)
     problem = first_mismatch(mine, nh.row_normalize(W))
     if problem:
-        hint = " (a gene with no weight should stay all zero, not NaN)" if np.isnan(mine).any() else ""
+        columns = W / np.where(W.sum(axis=0) > 0, W.sum(axis=0), 1.0)
+        hint = ""
+        if np.isnan(mine).any():
+            hint = " (a gene with no weight should stay all zero, not NaN)"
+        elif mine.shape == W.shape and np.allclose(mine, columns):
+            hint = " (you normalised the columns, axis=0; each gene's row should sum to 1: axis=1)"
         fail(check, f"your row-normalised W {problem}{hint}")
     passed(check, "each row sums to 1 and the all-zero row stays zero")
 
