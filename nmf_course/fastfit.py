@@ -8,10 +8,25 @@ which is -2 times the Poisson log-likelihood plus a constant that depends on V o
 minimising D is maximising the likelihood, and differences of D are differences of
 -2 log-likelihood (in "deviance units").
 
-The method: Lee & Seung's multiplicative update (MU), made faster by extrapolation with a
-monotone safeguard, after Ang & Gillis 2019 ("Accelerating nonnegative matrix factorization
-algorithms using extrapolation", Neural Computation 31(2):417-439), with the extrapolation
-taken geometrically (on log W, log H), which suits multiplicative steps and never clips:
+The method: Lee & Seung's multiplicative update (MU), made faster by an extrapolation with
+a monotone safeguard. What is borrowed and what is the course's own:
+
+- Ang & Gillis 2019 ("Accelerating nonnegative matrix factorization algorithms using
+  extrapolation", Neural Computation 31(2):417-439) treat least-squares NMF solved by HALS
+  and ANLS, and extrapolate *linearly*, Y = X + beta (X - X_before), projected onto the
+  non-negative orthant, discarding Y when the error rises. From them the course takes the
+  idea of extrapolating between steps with a safeguard, and the way beta is managed (grow
+  it while extrapolation is accepted, under a ceiling that creeps up; shrink it and lower
+  the ceiling on a rejection); the constants below are the course's settings.
+- The course's own: applying it to MU steps on the Poisson (KL) deviance, and extrapolating
+  *geometrically*, on log W and log H, which suits multiplicative steps, never produces a
+  negative entry (so nothing is clipped) and keeps an entry at 0 at 0. No paper analyses this
+  variant; its only guarantee is the safeguard below (D never rises), and the benchmarks
+  (benchmarks/results.md) are the evidence that it is faster. For a published MU method with
+  extrapolation for the KL (beta = 1) divergence, with convergence guarantees, see Hien,
+  Leplat & Gillis, "Block majorization minimization with extrapolation and application to
+  beta-NMF" (arXiv:2401.06646, 2024).
+
 
     X_k = MU(Y_{k-1})                               a plain MU step from the point Y
     Y_k = X_k * (X_k / X_{k-1})**beta               extrapolate along the last move
@@ -42,7 +57,7 @@ from nmf_course.validation import shapes_fit
 
 __all__ = ["FitOutcome", "fit_kl"]
 
-# extrapolation schedule (Ang & Gillis 2019, section 3)
+# extrapolation schedule (its form after Ang & Gillis 2019; these values are the course's)
 BETA_START = 0.5   # the first extrapolation weight
 GROW = 1.05        # beta <- min(beta_max, GROW * beta) after an accepted extrapolation
 GROW_MAX = 1.01    # beta_max <- min(1, GROW_MAX * beta_max) after an accepted extrapolation
@@ -245,7 +260,7 @@ def _positive_start(W, H, floor, out):
 
 
 class _Schedule:
-    """The extrapolation weight beta and its ceiling beta_max (Ang & Gillis 2019)."""
+    """The extrapolation weight beta and its ceiling beta_max (managed as in Ang & Gillis 2019)."""
 
     def __init__(self):
         self.beta, self.beta_max = BETA_START, 1.0
