@@ -13,8 +13,10 @@ fails with the notebook and cell named instead of hanging. Then the file is norm
 - execution timestamps (cell metadata "execution") are dropped: they change on every run;
 - widget state is kept: static slides (make slides) show the figure a widget last held;
 
-and its reviewable text twin, notebooks/py/<name>.py (jupytext "py:percent", sources only),
-is written beside it. tests/test_notebook_files.py checks both stay in sync.
+and its reviewable text twin, <folder>/py/<name>.py (jupytext "py:percent", sources only), is
+written the way `jupytext --sync` and JupyterLab write it: from the pairing in the notebook's own
+metadata (PAIRING). tests/test_notebook_files.py checks both stay in sync, and that jupytext's
+sync finds nothing to change.
 """
 
 from __future__ import annotations
@@ -26,6 +28,7 @@ from pathlib import Path
 
 import jupytext
 import nbformat
+from jupytext.paired_paths import paired_paths
 from nbclient import NotebookClient
 from nbclient.exceptions import CellExecutionError, CellTimeoutError
 
@@ -34,13 +37,18 @@ from nmf_course.paths import COURSE_DIR
 CELL_TIMEOUT = 300        # seconds one cell may take
 NOTEBOOK_TIMEOUT = 900    # seconds one notebook may take
 KERNELSPEC = {"display_name": "Python 3 (ipykernel)", "language": "python", "name": "python3"}
-TEXT_FORMAT = {"extension": ".py", "format_name": "percent", "notebook_metadata_filter": "-all"}
+# jupytext's pairing, in the metadata of every notebook of notebooks/ and instructor/ (not of
+# student/'s: student_version drops it): the text twin <folder>/py/<name>.py, sources only
+PAIRING = {"formats": "ipynb,py//py:percent", "notebook_metadata_filter": "-all"}
 
 
-def text_twin(path):
-    """Where the jupytext text version of a notebook lives: notebooks/py/<name>.py."""
-    path = Path(path)
-    return path.parent / "py" / (path.stem + ".py")
+def text_twins(path, nb):
+    """[(path, jupytext format)] of the text files the notebook is paired with (its metadata)."""
+    formats = nb.metadata.get("jupytext", {}).get("formats")
+    if not formats:
+        raise ValueError(f"{path}: not paired with a text twin (no jupytext formats in its metadata)")
+    return [(Path(twin), fmt) for twin, fmt in paired_paths(str(path), "ipynb", formats)
+            if fmt["extension"] != ".ipynb"]
 
 
 def normalize(nb):
@@ -97,15 +105,16 @@ def metadata_tool_main(argv, process, what, module):
     return 0
 
 
-def text_version(nb):
-    """The notebook's sources as jupytext py:percent text (no outputs)."""
-    return jupytext.writes(nb, fmt=TEXT_FORMAT)
+def text_version(nb, fmt):
+    """The notebook's sources as jupytext writes them in format fmt (as `jupytext --sync` does)."""
+    text = jupytext.writes(nb, fmt=fmt)
+    return text if text.endswith("\n") else text + "\n"
 
 
-def write_text_twin(path, nb):
-    twin = text_twin(path)
-    twin.parent.mkdir(exist_ok=True)
-    twin.write_text(text_version(nb), encoding="utf-8")
+def write_text_twins(path, nb):
+    for twin, fmt in text_twins(path, nb):
+        twin.parent.mkdir(exist_ok=True)
+        twin.write_text(text_version(nb, fmt), encoding="utf-8")
 
 
 def execute(path, cell_timeout=CELL_TIMEOUT, notebook_timeout=NOTEBOOK_TIMEOUT):
@@ -133,14 +142,14 @@ def execute(path, cell_timeout=CELL_TIMEOUT, notebook_timeout=NOTEBOOK_TIMEOUT):
         client.set_widgets_metadata()
     normalize(nb)
     nbformat.write(nb, path)
-    write_text_twin(path, nb)
+    write_text_twins(path, nb)
 
 
 def refresh(path):
     """Normalise a notebook without running it and rewrite its text twin (metadata-only edits)."""
     nb = normalize(nbformat.read(path, as_version=4))
     nbformat.write(nb, path)
-    write_text_twin(path, nb)
+    write_text_twins(path, nb)
 
 
 def main(argv=None):

@@ -121,10 +121,11 @@ except ImportError:                             # (the course's .venv has no nbg
 
 
 class MoveReferenceSolutions(_Base):
-    """nbgrader preprocessor: cells tagged `reference-solution` go to a final section, as in
-    `make student` (nmf_course.student_version.move_reference_solutions)."""
+    """nbgrader preprocessor: cells tagged `reference-solution` go to a final section, and
+    jupytext's pairing is dropped, as in `make student` (nmf_course.student_version)."""
 
     def preprocess(self, nb, resources):
+        nb.metadata.pop("jupytext", None)
         return move_reference_solutions(nb), resources
 
 

@@ -27,7 +27,8 @@ work there too), with these changes and nothing else:
   marker:  `# YOUR CODE HERE`  and  `raise NotImplementedError()`.
   Markers must come in pairs inside a code cell; anything else is an error.
 * All outputs are cleared and execution counts set to None; per-cell execution timing
-  metadata and saved widget state are dropped (so a student notebook reads as never run).
+  metadata and saved widget state are dropped (so a student notebook reads as never run),
+  and so is jupytext's pairing (JupyterLab writes no py/ twin of a student's notebook).
 * Cells tagged `reference-solution` (they print the helper's own answer, e.g.
   `print(inspect.getsource(nh.update_loops))`, right after an exercise in notebooks/) are
   moved, in order, to a final section "Reference solutions" at the end of the student
@@ -200,6 +201,7 @@ def make_student_notebook(nb, where="notebook"):
     solution regions in order (a list of line lists)."""
     student = copy.deepcopy(nb)
     student.metadata.pop("widgets", None)
+    student.metadata.pop("jupytext", None)   # no py/ twin for students (see execute.PAIRING)
     student.cells = []
     all_solutions = []
     stubbed = {}        # function name -> the student's functions it calls (itself for a stub)

@@ -1,16 +1,25 @@
 """The committed notebooks as files: executed once top to bottom by nmf_course.execute,
 normalised (no timestamps; the kernel named as JupyterLab names it), with a reviewable
-jupytext text twin in notebooks/py/ that matches their sources; and a printed check that once was a
+jupytext text twin in notebooks/py/ that matches their sources, paired the standard way so that
+`jupytext --sync` and JupyterLab keep it in step (and find nothing to change); and a printed check that once was a
 tautology (notebook 02, the two update forms' H) recomputed from the stored output."""
 
+
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
 
 import nbformat
 import numpy as np
 import pytest
 
 import nmf_helpers as nh
-from nmf_course.execute import KERNELSPEC, text_twin, text_version
+from nmf_course.execute import KERNELSPEC, PAIRING, text_twins, text_version
 from conftest import NOTEBOOKS, ROOT
+
+PAIRED = NOTEBOOKS + sorted((ROOT / "instructor").glob("[0-9][0-9]_*.ipynb"))
 
 TO_FIX = "re-run it with: .venv/bin/python -m nmf_course.execute {path}"
 
@@ -34,14 +43,52 @@ def test_normalised_kernel_and_no_timestamps(notebook):
         path=path.relative_to(ROOT))
 
 
-def test_text_twin_matches_the_notebook(notebook):
-    path, nb = notebook
-    twin = text_twin(path)
-    assert twin.exists(), f"{twin.relative_to(ROOT)} is missing; " + TO_FIX.format(
-        path=path.relative_to(ROOT))
-    assert twin.read_text(encoding="utf-8") == text_version(nb), (
-        f"{twin.relative_to(ROOT)} differs from the notebook's sources; "
-        + TO_FIX.format(path=path.relative_to(ROOT)))
+@pytest.mark.parametrize("path", PAIRED, ids=[p.name for p in PAIRED])
+def test_text_twin_matches_the_notebook(path):
+    nb = nbformat.read(path, as_version=4)
+    pairing = nb.metadata.get("jupytext", {})
+    assert {k: pairing.get(k) for k in PAIRING} == PAIRING, (
+        f"{path.relative_to(ROOT)} is not paired with its text twin as jupytext pairs it: "
+        f"its metadata needs jupytext {PAIRING}")
+    twins = text_twins(path, nb)
+    assert [twin.relative_to(path.parent) for twin, _ in twins] == [Path("py", path.stem + ".py")]
+    for twin, fmt in twins:
+        assert twin.exists(), f"{twin.relative_to(ROOT)} is missing; " + TO_FIX.format(
+            path=path.relative_to(ROOT))
+        assert twin.read_text(encoding="utf-8") == text_version(nb, fmt), (
+            f"{twin.relative_to(ROOT)} differs from the notebook's sources; "
+            + TO_FIX.format(path=path.relative_to(ROOT)))
+
+
+@pytest.mark.parametrize("newest", ["ipynb", "py"])
+def test_jupytext_sync_finds_nothing_to_change(tmp_path, newest):
+    """`jupytext --sync` takes a pair's inputs from whichever file is newer (after a git clone or
+    pull, either may be): either way, on copies of the notebooks and their twins, it rewrites
+    nothing. Then JupyterLab (jupytext's contents manager) opening and saving a notebook changes
+    nothing either."""
+    copies = []
+    for path in PAIRED:
+        for source in (path, path.parent / "py" / (path.stem + ".py")):
+            copy = tmp_path / source.relative_to(ROOT)
+            copy.parent.mkdir(parents=True, exist_ok=True)
+            shutil.copyfile(source, copy)
+            stamp = 2_000_000_000 if copy.suffix == "." + newest else 1_900_000_000
+            os.utime(copy, (stamp, stamp))
+            copies.append((source, copy))
+    result = subprocess.run([sys.executable, "-m", "jupytext", "--sync",
+                             *(str(copy) for source, copy in copies if copy.suffix == ".ipynb")],
+                            cwd=tmp_path, capture_output=True, text=True, timeout=300)
+    assert result.returncode == 0, result.stdout[-2000:] + result.stderr[-2000:]
+    changed = [str(source.relative_to(ROOT)) for source, copy in copies
+               if copy.read_bytes() != source.read_bytes()]
+    assert not changed, f"jupytext --sync ({newest} newer) rewrote {changed}:\n{result.stderr[-3000:]}"
+    from jupytext import TextFileContentsManager
+    manager = TextFileContentsManager(root_dir=str(tmp_path))
+    for name in ("notebooks/05_reading_W.ipynb", "instructor/06_answer_key.ipynb"):
+        manager.save(manager.get(name), name)
+    changed = [str(source.relative_to(ROOT)) for source, copy in copies
+               if copy.read_bytes() != source.read_bytes()]
+    assert not changed, f"JupyterLab's save (jupytext's contents manager) rewrote {changed}"
 
 
 def test_no_stray_text_twins():

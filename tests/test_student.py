@@ -131,6 +131,13 @@ def generated(tmp_path):
     return src, dest
 
 
+def test_student_notebooks_are_not_paired_with_text_twins():
+    """notebooks/ are paired with py/ twins (jupytext); JupyterLab must write none for students."""
+    paired = [path.name for path in sorted((ROOT / "student").glob("*.ipynb"))
+              if "jupytext" in nbformat.read(path, as_version=4).metadata]
+    assert not paired, f"student/ notebooks with jupytext metadata: {paired}; run make student"
+
+
 def test_opening_and_saving_in_jupyterlab_leaves_a_notebook_up_to_date(generated):
     src, dest = generated
     target = dest / sorted(p.name for p in src.glob("*.ipynb"))[-1]

@@ -17,7 +17,7 @@
 #
 # **What you need first**: Python and NumPy basics (arrays, `@`, `.sum(axis=...)`), and the idea of a random draw.
 
-# %%
+# %% tags=["parameters"]
 import inspect
 import ipywidgets as widgets
 import matplotlib.pyplot as plt

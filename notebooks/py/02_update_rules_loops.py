@@ -20,7 +20,7 @@
 # **What you need first**: [01 · Simulating counts](01_simulating_counts.ipynb) (the model V ~ Poisson(W H)),
 # sums written with indices ($\sum_\mu$), and `for` loops.
 
-# %%
+# %% tags=["parameters"]
 import inspect
 import math
 import time

@@ -19,7 +19,7 @@
 # **What you need first**: [02 · Update rules with loops](02_update_rules_loops.ipynb) (the update
 # step (a), (b), (c) and Q = V / (W H)), and NumPy's `.shape` and `.sum(axis=...)`.
 
-# %%
+# %% tags=["parameters"]
 import inspect
 import time
 

@@ -18,7 +18,7 @@
 # **What you need first**: notebooks 01 (the model), 02 and 03 (the log-likelihood and the
 # update rules). We fit with `nh.nmf` / `nh.rank_scan`, the fast matrix form of notebook 03.
 
-# %%
+# %% tags=["parameters"]
 import time
 
 import ipywidgets as widgets

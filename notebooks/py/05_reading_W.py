@@ -17,7 +17,7 @@
 #
 # **What you need first**: notebook 04 (choosing R) and the model of notebook 01.
 
-# %%
+# %% tags=["parameters"]
 import ipywidgets as widgets
 import matplotlib.pyplot as plt
 from matplotlib.patches import Rectangle

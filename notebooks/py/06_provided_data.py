@@ -23,7 +23,7 @@
 # AIC/BIC, held-out entries, consensus) and [05 · Reading W](05_reading_W.ipynb) (row-normalising W,
 # thresholds, moonlighters).
 
-# %%
+# %% tags=["parameters"]
 import os
 import textwrap
 import time

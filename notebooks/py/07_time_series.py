@@ -23,7 +23,7 @@
 # %% [markdown] slideshow={"slide_type": "slide"}
 # ## 1 · Setup
 
-# %%
+# %% tags=["parameters"]
 import ipywidgets as widgets
 import matplotlib.pyplot as plt
 import numpy as np

@@ -27,7 +27,7 @@
 # %% [markdown] slideshow={"slide_type": "slide"}
 # ## 1 · Setup
 
-# %%
+# %% tags=["parameters"]
 import io
 
 import ipywidgets as widgets

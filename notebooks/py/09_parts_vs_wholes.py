@@ -26,7 +26,7 @@
 # You do not need to know PCA or k-means beforehand; both are explained in a sentence where
 # they are used.
 
-# %%
+# %% tags=["parameters"]
 import os
 # Our matrices are small: one BLAS thread is fastest, and avoids slowdowns on a busy machine.
 # (This must come before NumPy is imported; delete the line to use all cores.)

@@ -25,7 +25,7 @@
 # **What you need first**: notebooks 02 (the updates and the log-likelihood) and 05 (reading $W$,
 # moonlighters). Notebook 09 helps but is not needed.
 
-# %%
+# %% tags=["parameters"]
 import inspect
 import re
 import time

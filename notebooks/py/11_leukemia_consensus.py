@@ -20,7 +20,7 @@
 #
 # **What you need first:** notebooks 02 (the updates) and 04 (choosing R); notebook 05 for reading W.
 
-# %%
+# %% tags=["parameters"]
 import time
 
 import ipywidgets as widgets

@@ -29,7 +29,7 @@
 # **What you need first:** notebooks 02 (the updates), 04 (choosing R) and 11 (consensus and
 # the cophenetic correlation).
 
-# %%
+# %% tags=["parameters"]
 import time
 
 import ipywidgets as widgets
