@@ -6,7 +6,9 @@
 
 Each notebook runs top to bottom in a fresh kernel started in its own folder (as nbval and
 JupyterLab do), with a time limit per cell and for the whole notebook, so an unattended run
-fails with the notebook and cell named instead of hanging. Then the file is normalised:
+fails with the notebook and cell named instead of hanging; its client waits for the kernel's
+messages in slices (SlicedChannel), so a lost wake-up cannot hang it either. Then the file is
+normalised:
 
 - the kernel is named as JupyterLab names it ("Python 3 (ipykernel)"), so saving the
   notebook in JupyterLab changes nothing there;
@@ -25,12 +27,17 @@ import argparse
 import sys
 import time
 from pathlib import Path
+from queue import Empty
 
 import jupytext
 import nbformat
+from jupyter_client.asynchronous import AsyncKernelClient
+from jupyter_client.channels import AsyncZMQSocketChannel
+from jupyter_client.manager import AsyncKernelManager
 from jupytext.paired_paths import paired_paths
 from nbclient import NotebookClient
 from nbclient.exceptions import CellExecutionError, CellTimeoutError
+from traitlets import Type
 
 from nmf_course.paths import COURSE_DIR
 
@@ -40,6 +47,41 @@ KERNELSPEC = {"display_name": "Python 3 (ipykernel)", "language": "python", "nam
 # jupytext's pairing, in the metadata of every notebook of notebooks/ and instructor/ (not of
 # student/'s: student_version drops it): the text twin <folder>/py/<name>.py, sources only
 PAIRING = {"formats": "ipynb,py//py:percent", "notebook_metadata_filter": "-all"}
+
+
+POLL_SLICE = 1.0          # seconds a client waits on a socket before it looks again
+
+
+class SlicedChannel(AsyncZMQSocketChannel):
+    """A kernel client's channel that waits for a message in slices of POLL_SLICE seconds.
+
+    nbclient waits for a cell's reply with one asyncio poll of the shell socket, woken through
+    zmq's edge-triggered descriptor. Now and then that wake-up is lost and the poll waits forever
+    for a reply that has arrived (seen under papermill at notebook 05's slider cell, after a burst
+    of widget messages: the socket reported POLLIN while the poll still waited). A poll that times
+    out reads the socket's real state, so here a message is seen at most POLL_SLICE late.
+    """
+
+    async def get_msg(self, timeout=None):
+        deadline = None if timeout is None else time.monotonic() + timeout
+        while True:
+            left = POLL_SLICE if deadline is None else max(0.0, min(POLL_SLICE, deadline - time.monotonic()))
+            if await self.socket.poll(int(left * 1000)):
+                return await self._recv()
+            if deadline is not None and time.monotonic() >= deadline:
+                raise Empty
+
+
+class KernelClient(AsyncKernelClient):
+    shell_channel_class = Type(SlicedChannel)
+    iopub_channel_class = Type(SlicedChannel)
+
+
+class KernelManager(AsyncKernelManager):
+    """nbclient's kernel manager, whose clients wait in slices (SlicedChannel); papermill's
+    engine "nmf_course" (nmf_course.papermill_engine) uses it too."""
+
+    client_factory = Type(KernelClient)
 
 
 def text_twins(path, nb):
@@ -126,6 +168,7 @@ def execute(path, cell_timeout=CELL_TIMEOUT, notebook_timeout=NOTEBOOK_TIMEOUT):
     path = Path(path)
     nb = nbformat.read(path, as_version=4)
     client = NotebookClient(nb, timeout=cell_timeout, startup_timeout=60, kernel_name="python3",
+                            kernel_manager_class=KernelManager,
                             resources={"metadata": {"path": str(path.parent)}})
     deadline = time.monotonic() + notebook_timeout
     code_cells = [k for k, cell in enumerate(nb.cells) if cell.cell_type == "code"]

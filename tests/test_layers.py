@@ -22,7 +22,7 @@ FLOORS = {
         "nmf_course.plots", "nmf_course.timing", "nmf_course.selfchecks", "nmf_course.signatures",
         "nmf_course.readouts"],
     3: ["nmf_course.execute", "nmf_course.student_version", "nmf_course.grading", "nmf_course.slides",
-        "nmf_course.slide_metadata", "nmf_course.nbgrader_metadata"],
+        "nmf_course.slide_metadata", "nmf_course.nbgrader_metadata", "nmf_course.papermill_engine"],
 }
 
 
