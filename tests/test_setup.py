@@ -2,6 +2,7 @@
 requirements.lock pins them (and everything they need) to exact versions, environment.yml
 names the same packages as pyproject.toml with the lock's versions."""
 
+import os
 import re
 import site
 import subprocess
@@ -131,8 +132,9 @@ def test_a_plain_install_finds_the_data_when_a_notebook_runs_in_the_clone(tmp_pa
                     *map(str, tmp_path.glob("*.whl"))], check=True, capture_output=True, timeout=300)
     # the course's dependencies, seen from the new environment after its own copy of the course
     (Path(target) / "zz_dependencies.pth").write_text(site.getsitepackages()[0] + "\n")
+    env = {k: v for k, v in os.environ.items() if k != "PYTHONPATH"}   # only the installed copy
     result = subprocess.run([str(python), "-c", PLAIN_INSTALL_RUN, str(ROOT / "student")], cwd=tmp_path,
-                            capture_output=True, text=True, timeout=300)
+                            capture_output=True, text=True, timeout=300, env=env)
     assert result.returncode == 0, result.stderr[-2000:]
     installed_file, shape = result.stdout.split(" ", 1)
     assert installed_file.startswith(target) and "(100, 60)" in shape, result.stdout
