@@ -3,6 +3,8 @@
 #   make test   run the whole test suite: helper tests and strict nbval on every notebook
 #   make student               regenerate the exercise versions in student/ from notebooks/
 #   make grade NB=path.ipynb   re-run a notebook from a clean kernel and report on it
+#   make grade SUBMISSIONS=dir KEY=dir [CSV=file]   graders: Problem 3 of every notebook 06 in dir, one CSV
+#   make problem3 SEED=n OUT=dir   instructors: a term's graded Problem 3 tables and their answer key
 #   make slides                build reveal.js slides of the notebooks into slides/
 #   make slide-metadata        maintainers: set each notebook cell's slide type (metadata only)
 #   make nbgrader-metadata     maintainers: set nbgrader's cell metadata from the exercise markers
@@ -26,7 +28,7 @@ NBVAL := --nbval --nbval-sanitize-with tests/sanitize.cfg --nbval-cell-timeout=$
 # make lock: executing all ten notebooks in place may take at most this long
 EXECUTE_TIMEOUT := 1800
 
-.PHONY: lab test venv clean student grade slides slide-metadata nbgrader-metadata nbgrader-venv bench lock
+.PHONY: lab test venv clean student grade problem3 slides slide-metadata nbgrader-metadata nbgrader-venv bench lock
 
 venv: $(STAMP)
 
@@ -54,9 +56,21 @@ test: $(STAMP)
 student: $(STAMP)
 	$(BIN)/python -m nmf_course.student_version $(if $(FORCE),--force)
 
+# one notebook (NB=...), or Problem 3 over a folder of submissions (SUBMISSIONS=... KEY=...)
 grade: $(STAMP)
-	@test -n "$(NB)" || { echo "usage: make grade NB=path/to/notebook.ipynb"; exit 2; }
+ifdef SUBMISSIONS
+	@test -n "$(KEY)" || { echo "usage: make grade SUBMISSIONS=dir KEY=dir-make-problem3-wrote [CSV=grades.csv]"; exit 2; }
+	$(BIN)/python instructor/problem3.py grade "$(SUBMISSIONS)" "$(KEY)" "$(or $(CSV),problem3_grades.csv)"
+else
+	@test -n "$(NB)" || { echo "usage: make grade NB=path/to/notebook.ipynb  or  make grade SUBMISSIONS=dir KEY=dir"; exit 2; }
 	$(BIN)/python -m nmf_course.grading "$(NB)"
+endif
+
+# A term's graded tables for Problem 3 from the instructor's secret seed (a whole number), into OUT:
+# outside the repository, or problem3/ (git-ignored). The same seed writes the same bytes.
+problem3: $(STAMP)
+	@test -n "$(SEED)" -a -n "$(OUT)" || { echo "usage: make problem3 SEED=<secret whole number> OUT=<folder>"; exit 2; }
+	$(BIN)/python data/make_data.py --problem3 "$(SEED)" "$(OUT)"
 
 slides: $(STAMP)
 	$(BIN)/python -m nmf_course.slides

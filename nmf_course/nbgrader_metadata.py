@@ -41,7 +41,7 @@ import sys
 import nbformat
 
 from nmf_course.execute import metadata_tool_main, only_metadata_changed, rewrite_metadata
-from nmf_course.student_version import BEGIN, END, move_reference_solutions
+from nmf_course.student_version import BEGIN, END, PROBLEM3_SOURCE, TABLES_TAG, move_reference_solutions
 
 SCHEMA_VERSION = 3
 CHECK_CALL = re.compile(r"\bcheck_\w+\s*\(")
@@ -121,11 +121,15 @@ except ImportError:                             # (the course's .venv has no nbg
 
 
 class MoveReferenceSolutions(_Base):
-    """nbgrader preprocessor: cells tagged `reference-solution` go to a final section, and
-    jupytext's pairing is dropped, as in `make student` (nmf_course.student_version)."""
+    """nbgrader preprocessor: cells tagged `reference-solution` go to a final section, the cell
+    tagged `problem3-tables` reads Problem 3's graded tables, and jupytext's pairing is
+    dropped, as in `make student` (nmf_course.student_version)."""
 
     def preprocess(self, nb, resources):
         nb.metadata.pop("jupytext", None)
+        for cell in nb.cells:
+            if TABLES_TAG in cell.metadata.get("tags", []):
+                cell.source = PROBLEM3_SOURCE
         return move_reference_solutions(nb), resources
 
 

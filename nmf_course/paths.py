@@ -50,3 +50,24 @@ def data_file(name):
         raise FileNotFoundError(f"{name!r} is not in the course's data folder {DATA_DIR.name}/ "
                                 f"(files there: {', '.join(sorted(p.name for p in DATA_DIR.iterdir()))})")
     return path
+
+
+# Problem 3 (notebook 06): a term's graded tables, as `make problem3 SEED=... OUT=...` names them
+PROBLEM3_VARIABLE = "NMF_PROBLEM3_DIR"
+PROBLEM3_FILES = ("problem3_counts.txt", "problem3_counts_hard.txt")
+
+
+def problem3_tables():
+    """(main, harder): the term's graded tables for Problem 3, from the folder named by
+    NMF_PROBLEM3_DIR or else problem3/ in the course folder; when they are not there, say so
+    plainly and return the self-study tables of data/ instead."""
+    folder = Path(os.environ.get(PROBLEM3_VARIABLE) or COURSE_DIR / "problem3").expanduser()
+    found = [folder / name for name in PROBLEM3_FILES]
+    if all(path.is_file() for path in found):
+        print(f"Problem 3: the term's tables in {folder}")
+        return tuple(found)
+    print(f"THE TERM'S PROBLEM 3 TABLES ARE MISSING: {' and '.join(PROBLEM3_FILES)} are not in {folder}.\n"
+          "In a class, put the two files your instructor hands out there (the folder problem3/ in the\n"
+          "course folder; git ignores it) and run the notebook again. Working alone, go on: this run\n"
+          "uses the self-study tables data/atlas_counts.txt and data/atlas_counts_hard.txt.")
+    return data_file("atlas_counts.txt"), data_file("atlas_counts_hard.txt")

@@ -33,6 +33,8 @@ work there too), with these changes and nothing else:
   `print(inspect.getsource(nh.update_loops))`, right after an exercise in notebooks/) are
   moved, in order, to a final section "Reference solutions" at the end of the student
   notebook, under a sentence that says to look only after one's own version passed.
+* The cell tagged `problem3-tables` (notebook 06: the practice tables) gets PROBLEM3_SOURCE,
+  which reads the term's graded tables for Problem 3 (or says plainly that they are missing).
 * Tags, so a grader can tell the exercises apart (see nmf_course.grading):
     - `exercise`        the cell where the student writes code (it holds a stub);
     - `exercise-check`  every cell that calls a stubbed function (the self-check right
@@ -76,6 +78,12 @@ STUB = ("# YOUR CODE HERE", "raise NotImplementedError()")
 EXERCISE_TAG = "exercise"
 CHECK_TAG = "exercise-check"
 REFERENCE_TAG = "reference-solution"
+# notebook 06: the cell tagged so reads the practice tables in notebooks/; in student/ it reads
+# Problem 3's graded tables (nmf_course.paths.problem3_tables), so the two versions never drift apart
+TABLES_TAG = "problem3-tables"
+PROBLEM3_SOURCE = """# Problem 3: the term's graded tables, from problem3/ in the course folder (see student/README.md).
+# Numbers quoted in the text are those of the practice tables of notebooks/06: read your own outputs.
+MAIN, HARD = paths.problem3_tables()"""
 REFERENCE_HEADING = """## Reference solutions
 
 Look at these only after your own version of each exercise passed its self-check: they
@@ -215,7 +223,9 @@ def make_student_notebook(nb, where="notebook"):
             continue
         new.outputs = []
         new.execution_count = None
-        source, solutions, stubs = strip_solutions(cell.source, f"{where}, cell {index}")
+        if TABLES_TAG in cell.metadata.get("tags", []):
+            new.source = PROBLEM3_SOURCE
+        source, solutions, stubs = strip_solutions(new.source, f"{where}, cell {index}")
         new.source = source
         calls = set()
         if stubs:
@@ -284,6 +294,19 @@ so Run All goes to the end even before you have finished an exercise. The helper
 answers are printed in a last section, "Reference solutions": look only after your own
 version passed. Notebooks 07-10 have no exercises; they are here, outputs
 cleared, so the previous/next links work.
+
+**Problem 3 (notebook 06)** is graded on your class's own tables. Put the two files your
+instructor hands out, `problem3_counts.txt` and `problem3_counts_hard.txt`, into the folder
+`problem3/` in the course folder (beside `data/`; git ignores it):
+
+    mkdir -p problem3
+    cp ~/Downloads/problem3_counts*.txt problem3/
+
+`06_provided_data.ipynb` reads them from there; when they are missing it says so plainly at the
+top and analyses the self-study tables of `data/` instead (working alone, that is what you want:
+their truth is in `instructor/answer_key.json`, to read after you have answered). The complete
+`notebooks/06` teaches the same analysis on a practice table; the numbers its text quotes are
+the practice table's, not yours.
 
 Before you hand a notebook in, run Kernel > Restart Kernel and Run All Cells, and save.
 `make grade NB=my_work/02_update_rules_loops.ipynb` (from the course folder) re-runs it the

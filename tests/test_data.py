@@ -21,8 +21,12 @@ CHECKSUMS = {
     "atlas_counts.txt": "d23669d56f92734dbf982ef2486bce366192d0118a3a7b146840a46fcb8b29f6",
     "atlas_counts_hard.txt": "c16e10a364eb886233f69b9d9f02c6844403679720dd039897a18ce142afd51e",
     "../instructor/answer_key.json": "d87d460839ae8dd3029ad7ede8b5eb2295f6d3cd512c15e5a8cddc555fdc5396",
+    "practice_counts.txt": "a6a75abc861c490006075f1c63bd6b9ece1c803746e15e4acea616d65966237c",
+    "practice_counts_hard.txt": "b0c9c0c7dbb411dc43d79ac796e679b2bf0a9d2a81bc3586c4962c1b050d77d2",
+    "practice_truth.json": "c293dc6a65b6eab42bc00e1166af9a352e08be43dac4720d52676d5be6e2a132",
 }
 TABLES = ["atlas_counts.txt", "atlas_counts_hard.txt"]
+PRACTICE = ["practice_counts.txt", "practice_counts_hard.txt"]   # notebook 06's; truth in practice_truth.json
 
 
 def sha256(path):
@@ -53,7 +57,7 @@ def test_script_rebuilds_byte_identical_files(tmp_path):
     result = subprocess.run([sys.executable, str(DATA / "make_data.py"), str(tmp_path)],
                             capture_output=True, text=True, timeout=60)
     assert result.returncode == 0, result.stderr
-    for filename in CHECKSUMS:      # with OUTDIR, all three files go there
+    for filename in CHECKSUMS:      # with OUTDIR, every file goes there
         name = Path(filename).name
         assert (tmp_path / name).read_bytes() == (DATA / filename).read_bytes(), filename
     # the script prints the checksums of what it wrote, in sha256sum's format
@@ -61,7 +65,7 @@ def test_script_rebuilds_byte_identical_files(tmp_path):
         assert f"{digest}  {Path(filename).name}" in result.stdout
 
 
-@pytest.mark.parametrize("filename", TABLES)
+@pytest.mark.parametrize("filename", TABLES + PRACTICE)
 def test_tables_load_with_the_documented_shape(filename):
     genes, V = counts_io.load_counts(DATA / filename)
     assert V.shape == (100, 60) and V.dtype.kind == "i" and (V >= 0).all()
@@ -78,10 +82,11 @@ def test_depths_are_as_documented():
     assert 2_500 < V_hard.sum(axis=0).min() and V_hard.sum(axis=0).max() < 6_500
 
 
-def test_answer_key_matches_the_tables():
-    key = json.loads(KEY.read_text(encoding="utf-8"))
-    assert set(key) == set(TABLES)
-    for filename in TABLES:
+@pytest.mark.parametrize("key_path, tables", [(KEY, TABLES), (DATA / "practice_truth.json", PRACTICE)])
+def test_answer_key_matches_the_tables(key_path, tables):
+    key = json.loads(key_path.read_text(encoding="utf-8"))
+    assert set(key) == set(tables)
+    for filename in tables:
         genes, _ = counts_io.load_counts(DATA / filename)
         truth = key[filename]
         assert truth["true_R"] == len(truth["modules"]) and 3 <= truth["true_R"] <= 6
@@ -95,8 +100,9 @@ def test_answer_key_matches_the_tables():
             assert abs(sum(m["shares"]) - 1) < 0.01
         sizes = list(truth["module_sizes"].values())
         assert sizes == [len(v) for v in truth["modules"].values()] and len(set(sizes)) == len(sizes)
-    assert len(key["atlas_counts_hard.txt"]["moonlighters"]) > len(key["atlas_counts.txt"]["moonlighters"])
-    assert min(key["atlas_counts_hard.txt"]["module_sizes"].values()) <= 6  # one small module
+    main, hard = tables
+    assert len(key[hard]["moonlighters"]) > len(key[main]["moonlighters"])
+    assert min(key[hard]["module_sizes"].values()) <= 6  # one small module
 
 
 # --- load_counts on variants of the provided files ---------------------------------
@@ -170,13 +176,13 @@ def test_empty_and_non_utf8_files_give_readable_errors(tmp_path, data, message):
     assert "variant.txt" in str(info.value)
 
 
-def test_no_notebook_for_students_mentions_the_answer_key_and_the_instructor_notebook_reads_it():
+def test_no_notebook_for_students_mentions_the_answer_key_and_the_instructor_notebook_reads_one():
     assert not (DATA / "answer_key.json").exists(), "the answer key lives in instructor/, not data/"
     for notebook in sorted((ROOT / "notebooks").glob("*.ipynb")):
         text = notebook.read_text(encoding="utf-8")
         assert "answer_key" not in text and "answer key" not in text.lower(), (
             f"{notebook.name} mentions the answer key: it belongs in instructor/ only")
     cells = json.loads((ROOT / "instructor" / "06_answer_key.ipynb").read_text(encoding="utf-8"))["cells"]
-    readers = [cell for cell in cells
-               if cell["cell_type"] == "code" and "answer_key.json" in "".join(cell["source"])]
-    assert readers, "instructor/06_answer_key.ipynb does not read answer_key.json"
+    readers = [cell for cell in cells   # from the folder make problem3 wrote (instructor/problem3.py)
+               if cell["cell_type"] == "code" and "read_key(FOLDER)" in "".join(cell["source"])]
+    assert readers, "instructor/06_answer_key.ipynb does not read a term's answer_key.json"

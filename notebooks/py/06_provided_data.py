@@ -5,10 +5,14 @@
 #
 # Problem 3 of the homework: *"Take the provided data set, and repeat the same steps as
 # Problem 2. Find R, find W, identify any moonlighting genes."* Until now we always knew
-# the answer because we had simulated it. Here nobody tells us: the table in `data/` comes
-# from a model whose settings you have not seen. The notebook gives you the tools (a rank scan,
-# a consensus criterion, a fit, reports); **you** make the three decisions, as exercises:
-# which R, which genes belong to which module, and which genes moonlight.
+# the answer because we had simulated it. For Problem 3 nobody tells us: the table comes
+# from a model whose settings you have not seen. This notebook works the whole analysis on a
+# **practice table** (`data/practice_counts.txt`) of the same design as the graded ones, with
+# other genes, another R and other moonlighters. It gives you the tools (a rank scan, a
+# consensus criterion, a fit, reports); **you** make the three decisions, as exercises:
+# which R, which genes belong to which module, and which genes moonlight. In
+# `student/06_provided_data.ipynb` the same notebook reads the term's graded tables instead:
+# that is Problem 3 (`student/README.md` says where to put them).
 #
 # **What you will learn**
 # - how to load a count table with `counts_io.load_counts`, and what it tells you when a file is damaged;
@@ -38,10 +42,13 @@ from nmf_course import consensus, counts_io, paths, plots, selfchecks
 
 plots.use_course_style()
 SEED = 2019
-MAIN = paths.data_file("atlas_counts.txt")        # the problem-set table
-HARD = paths.data_file("atlas_counts_hard.txt")   # the harder table (section 7)
 OKABE_ORANGE = "#E69F00"                       # marks moonlighting genes
 OKABE_BLUE = "#0072B2"
+
+# %% tags=["problem3-tables"]
+# The practice tables (data/). In student/06 this cell reads Problem 3's graded tables instead.
+MAIN = paths.data_file("practice_counts.txt")        # the practice table
+HARD = paths.data_file("practice_counts_hard.txt")   # the harder practice table (section 7)
 
 
 # %% [markdown] slideshow={"slide_type": "slide"}
@@ -127,8 +134,8 @@ fig.tight_layout()
 plt.show()
 
 # %% [markdown] slideshow={"slide_type": "subslide"}
-# The library sizes are all close to 100,000 (90,100 to 110,552), so no sample needs special
-# treatment. The counts span four orders of magnitude; 8% of them are zero (the spike at 0 on
+# The library sizes are all close to 100,000 (90,351 to 110,018), so no sample needs special
+# treatment. The counts span four orders of magnitude; 10% of them are zero (the spike at 0 on
 # the right), and every gene is seen in some sample. The gaps at the left of the histogram
 # are just whole numbers: log10(1 + 1) = 0.30, log10(2 + 1) = 0.48, and nothing in between.
 #
@@ -228,11 +235,12 @@ def plot_scan(scan, cophenetic, title):
     plt.show()
 
 
-plot_scan(scan, cophenetic, "Choosing R for the provided table")
+plot_scan(scan, cophenetic, "Choosing R for the practice table")
 
 
 # %% [markdown] slideshow={"slide_type": "subslide"}
-# How to read the four panels (lower is better in the first three, higher in the last):
+# How to read the four panels (lower is better for AIC, BIC and the held-out panel, higher for consensus;
+# the deviance always falls as R grows, so read its bend):
 #
 # - The **deviance** falls steeply while each added module explains real structure, then almost
 #   stops: beyond that point a module only bends towards the noise. It never rises, so the curve's
@@ -305,7 +313,11 @@ picks = criterion_table(V, scan, cophenetic)
 # Write `my_choose_R(V, scan)` that returns the number of modules you choose for a table `V`
 # from its rank scan `scan`, as a Python `int`. Use any criterion above (you may call
 # `heldout_choice` or read `scan.aic`, `scan.bic`, `scan.heldout_log_likelihood`), and state it
-# in the function's docstring. The check does not know the answer: it tests that your R is one
+# in the function's docstring. The scan holds no consensus values: to follow Brunet's rule, compute
+# them inside your function from the table it is given,
+# `consensus.brunet_rank(cophenetic_scan(V, range(3, 8)))` (a few seconds a call; the global
+# `cophenetic` belongs to the practice table only, and the check also calls your function on
+# another table). The criteria the check knows are the five of the table above. The check does not know the answer: it tests that your R is one
 # of the scanned ranks, that some criterion of *your* scan picks it, and that your function reads
 # the scan it is given (on a simulated scan where every criterion says R = 3, it must say 3).
 # The rest of the notebook fits and reads the R you chose.
@@ -382,7 +394,7 @@ if chosen(R):
     ax.hist(values, bins=50, range=(0, 1), color=OKABE_BLUE)
     ax.axvline(THRESHOLD, color=OKABE_ORANGE, linestyle="--", linewidth=2, label=f"threshold {THRESHOLD}")
     ax.set_yscale("log")
-    ax.set_title(f"Row-normalised W of the provided table (R = {R})")
+    ax.set_title(f"Row-normalised W of the practice table (R = {R})")
     ax.set_xlabel("gene's share in a module")
     ax.set_ylabel("number of (gene, module) pairs")
     ax.legend()
@@ -523,7 +535,7 @@ def sorted_picture(genes, V, fit, order, moonlighters, title):
 
 
 if chosen(R):
-    sorted_picture(genes, V, fit, order, moonlighters, f"The provided table read through its R = {R} fit")
+    sorted_picture(genes, V, fit, order, moonlighters, f"The practice table read through its R = {R} fit")
 
 
 # %% [markdown] slideshow={"slide_type": "subslide"}
@@ -566,7 +578,7 @@ if chosen(R):
     display(threshold_slider(shares, genes))
 
 # %% [markdown] slideshow={"slide_type": "slide"}
-# ## 6. Your answer for the provided table
+# ## 6. The answer for the practice table
 #
 # Problem 3 asks for R, W and the moonlighting genes. The cell below prints them for the R you
 # chose, with the reasons the scan gives; in your hand-in, say in a few sentences which criterion
@@ -605,6 +617,7 @@ print()
 start = time.perf_counter()
 cophenetic_hard = cophenetic_scan(V_hard, range(3, 8))
 print(f"consensus: 20 runs for each of R = 3..7 took {time.perf_counter() - start:.1f} s")
+print("cophenetic correlation:", ", ".join(f"R = {R}: {c:.4f}" for R, c in cophenetic_hard.items()))
 print()
 _ = heldout_choice(V_hard, scan_hard)
 print()
@@ -615,7 +628,8 @@ plot_scan(scan_hard, cophenetic_hard, "Choosing R for the harder table")
 
 # %% [markdown] slideshow={"slide_type": "subslide"}
 # Compare the table of picks with the main table's: do the criteria still agree? Fewer counts
-# mean noisier held-out sums (larger standard errors) and less certain consensus. Your
+# mean noisier held-out sums (standard errors larger relative to the differences between ranks)
+# and less certain consensus (lower cophenetic correlations away from the chosen R). Your
 # `my_choose_R`, unchanged, chooses for this table too:
 
 # %%
@@ -639,7 +653,7 @@ if chosen(R) and chosen(R_hard):
     values_hard = shares_hard.ravel()
     middle_hard = (values_hard > 0.02) & (values_hard < 0.98)
     print(f"\nshares between 0.02 and 0.98: {middle_hard.sum()} (main table: {middle.sum()})")
-    for name, table_genes, table_shares in (("provided", genes, shares), ("harder", genes_hard, shares_hard)):
+    for name, table_genes, table_shares in (("practice", genes, shares), ("harder", genes_hard, shares_hard)):
         found = borderline(table_genes, table_shares, THRESHOLD)
         listed = ", ".join(f"{gene} ({share:.3f})" for gene, share in found) or "none"
         print(f"borderline genes (second share 0.02 to {THRESHOLD}) in the {name} table: {listed}")
@@ -647,7 +661,7 @@ if chosen(R) and chosen(R_hard):
 # %%
 if chosen(R) and chosen(R_hard):
     fig, axes = plt.subplots(1, 2, figsize=(9.6, 4), sharey=True)
-    for ax, values_k, title in ((axes[0], values, f"provided table (R = {R})"),
+    for ax, values_k, title in ((axes[0], values, f"practice table (R = {R})"),
                                 (axes[1], values_hard, f"harder table (R = {R_hard})")):
         ax.hist(values_k, bins=50, range=(0, 1), color=OKABE_BLUE)
         ax.axvline(THRESHOLD, color=OKABE_ORANGE, linestyle="--", linewidth=2, label=f"threshold {THRESHOLD}")
@@ -679,6 +693,21 @@ if chosen(R_hard):
 #   share is 2 or 10% could be a weak moonlighter or just noise; at this depth the data may not
 #   tell. An honest report gives the list at a stated threshold *and* the borderline genes.
 
+# %% [markdown] slideshow={"slide_type": "subslide"}
+# ### The answers in one place
+# R, the moonlighters at the threshold and the borderline genes of both tables, in one dictionary
+# (in student/06, a grader's batch run reads your `problem3_answers` after running your notebook).
+
+# %%
+done = chosen(R) and chosen(R_hard)
+problem3_answers = {
+    "main": {"R": R, "moonlighters": [genes[i] for i in moonlighters] if done else []},
+    "hard": {"R": R_hard, "moonlighters": [genes_hard[i] for i in moonlighters_hard] if done else [],
+             "borderline": [gene for gene, _ in borderline(genes_hard, shares_hard, THRESHOLD)] if done else []},
+}
+for part, answer in problem3_answers.items():
+    print(f"{part}: " + "; ".join(f"{key} {value}" for key, value in answer.items()))
+
 # %% [markdown] slideshow={"slide_type": "slide"}
 # ## Summary
 #
@@ -693,6 +722,7 @@ if chosen(R_hard):
 # **Homework question this notebook answers**
 # - Problem 3: take the provided data set, find R (`my_choose_R`, section 3), find W (section 4),
 #   identify any moonlighting genes (`my_assign`, `my_moonlighter_names`, sections 4 to 6); the
-#   harder table in section 7. Your instructor compares your answers with the truth.
+#   harder table in section 7. Here on the practice tables; in `student/06` on the term's graded
+#   tables, whose truth only your instructor has.
 #
 # [← previous](05_reading_W.ipynb) | [course map](../README.md#notebook-map) | [next →](07_time_series.ipynb)
