@@ -316,8 +316,9 @@ picks = criterion_table(V, scan, cophenetic)
 # in the function's docstring. The scan holds no consensus values: to follow Brunet's rule, compute
 # them inside your function from the table it is given,
 # `consensus.brunet_rank(cophenetic_scan(V, range(3, 8)))` (a few seconds a call; the global
-# `cophenetic` belongs to the practice table only, and the check also calls your function on
-# another table). The criteria the check knows are the five of the table above. The check does not know the answer: it tests that your R is one
+# `cophenetic` belongs to this notebook's main table only, and the check also calls your function on
+# another table). The criteria the check knows are the five of the table above.
+# The check does not know the answer: it tests that your R is one
 # of the scanned ranks, that some criterion of *your* scan picks it, and that your function reads
 # the scan it is given (on a simulated scan where every criterion says R = 3, it must say 3).
 # The rest of the notebook fits and reads the R you chose.
