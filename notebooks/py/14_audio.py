@@ -105,7 +105,7 @@ gap = np.abs(sum_of_magnitudes - V).sum() / V.sum()
 print(f"the sum of the tracks' magnitudes differs from |X| by {gap:.0%} of |X|'s total")
 
 # %% [markdown]
-# About 5% of the magnitude is lost or gained where notes overlap in frequency: small, and this
+# About 5% of the magnitude is lost or gained where notes share time-frequency bins: small, and this
 # is why NMF of $V = |X|$ works on mixtures of sounds. NMF cannot model the phase: a phase is an
 # angle, not a non-negative amount, and phases of different notes neither add nor stay put from
 # frame to frame. So we fit the magnitudes, and when we want sound back we borrow the mixture's
@@ -151,8 +151,8 @@ selfchecks.check_fundamental(my_fundamental)
 # %% [markdown]
 # `audio.fundamental` does the same. We name each column by the note nearest to its fundamental
 # and put the columns in the order of `NOTES`. With 512-sample frames the frequencies lie 15.6 Hz
-# apart, so a fundamental is read to the nearest bin: close enough to tell a semitone (6%) apart
-# above about 260 Hz.
+# apart, so a fundamental is read to the nearest bin: enough to tell notes a semitone (6%) apart
+# from about 260 Hz up, where a semitone spans at least one bin.
 
 # %%
 f0 = np.array([audio.fundamental(fit.W[:, k], freqs) for k in range(R)])
@@ -247,8 +247,8 @@ print("signal-to-distortion ratio of each part against its note alone:",
       ", ".join(f"{note} {s:.0f} dB" for note, s in zip(NOTES, sdr)))
 
 # %% [markdown]
-# Listen: the mixture, then each part. (A part's note is its own; what else you hear is
-# the rest of the mixture leaking through its mask.)
+# Listen: the mixture, then each part. Each part should sound like its note played alone; what
+# else you hear in it leaked through its mask, mostly at the other notes' attacks.
 
 # %% tags=["nbval-ignore-output"]
 for name, clip in [("mixture", x)] + list(zip(NOTES, parts)):
@@ -339,12 +339,13 @@ print("signal-to-distortion ratio: ", ", ".join(
 
 # %% [markdown]
 # The two notes are found, but the shared harmonics go to one of them. C4's column keeps only its
-# fundamental as a strong peak (in the melody's fit it also had 516 Hz); its 2nd, 4th and 6th
+# fundamental as a strong peak (in the melody, section 2's figure, its 2nd harmonic stands out
+# clearly); its 2nd, 4th and 6th
 # harmonics (516, 1047, 1562 Hz) sit in C5's column, because they are exactly C5's 1st, 2nd and
 # 3rd. So the soft mask sends part of C4's sound to the C5 part even when C4 plays alone, and the
 # separation is much worse than in the melody: 10 dB and 6 dB instead of 15 to 19 dB. Octaves
 # (and fifths, whose harmonics meet every few partials) are the hardest intervals for
-# spectrogram NMF, and they are the most common ones in music.
+# spectrogram NMF, and music is full of them.
 
 # %% [markdown]
 # **Too few or too many parts.** Back to the melody of section 1, at R = 3 and R = 6:
@@ -401,7 +402,8 @@ for name, (W_, H_) in [("KL", (W, H)), ("squared error", (squared.W, squared.H))
 # Févotte, Bertin & Durrieu (2009) fit the *power* spectrogram $|X|^2$ with it and show that it is
 # the maximum-likelihood fit of a model in which each part is a complex Gaussian with variance
 # $W_k H_k$ and a random phase: powers of such parts add up exactly on average, which answers the
-# worry of section 1, and the soft mask of section 3 is then the Wiener filter. Squared error, KL
+# worry of section 1, and a mask of section 3's form, computed from the fitted powers, is then
+# the Wiener filter. Squared error, KL
 # and Itakura-Saito are the β-divergences with β = 2, 1 and 0; scikit-learn's
 # `NMF(beta_loss="itakura-saito", solver="mu")` fits the last. It is not part of this course's
 # code.
@@ -416,8 +418,8 @@ for name, (W_, H_) in [("KL", (W, H)), ("squared error", (squared.W, squared.H))
 #   that follows the score (correlations 0.76 to 0.84 with the on/off score, less than 1 because
 #   the notes fade).
 # - A soft mask $W_k H_k / WH$ times the mixture's complex spectrogram gives each part back as
-#   sound, with the mixture's phase; the parts add up to the mixture exactly (here 15 to 19 dB
-#   from each note played alone).
+#   sound, with the mixture's phase; the parts add up to the mixture exactly (here each part is
+#   15 to 19 dB from its note played alone, in signal-to-distortion ratio).
 # - NMF separates what varies independently: notes always struck together become one part, an
 #   octave's shared harmonics go to one note, too small an R merges notes and too large an R
 #   spends columns on attacks and changes of timbre. Squared error fits the loud bins and
