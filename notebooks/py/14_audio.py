@@ -164,7 +164,7 @@ for k, note in enumerate(NOTES):
           f"({audio.note_frequency(note):.0f} Hz)")
 
 # %%
-fig, axes = plt.subplots(R, 1, figsize=(9.6, 7.2), sharex=True, layout="constrained")
+fig, axes = plt.subplots(R, 1, figsize=(9.6, 6.4), sharex=True, layout="constrained")
 for k, (ax, note) in enumerate(zip(axes, NOTES)):
     ax.plot(freqs, W[:, k], color=f"C{k}", lw=1.5)
     for harmonic in audio.note_frequency(note) * np.arange(1, 8):
