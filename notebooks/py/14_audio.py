@@ -25,7 +25,7 @@
 # **What you need first:** notebook 02 (the KL/Poisson updates and `nh.nmf`), 07 (signals that
 # add up, scaling ambiguity) and 10 (squared error against KL).
 
-# %%
+# %% tags=["parameters"]
 import ipywidgets as widgets
 import matplotlib.pyplot as plt
 import numpy as np
