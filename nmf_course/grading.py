@@ -49,6 +49,7 @@ from nbclient import NotebookClient
 from nbclient.exceptions import CellTimeoutError, DeadKernelError
 
 from nmf_course import paths
+from nmf_course.execute import KernelManager
 from nmf_course.paths import COURSE_DIR as ROOT
 
 SANITIZE = ROOT / "tests" / "sanitize.cfg"
@@ -197,8 +198,10 @@ def run_notebook(path, cell_timeout=300, deadline=1800, startup_timeout=60):
     nb = copy.deepcopy(stored)
     patterns = sanitize_patterns()
     end = time.monotonic() + deadline
+    # the course's kernel manager: its client waits in 1 s slices, so a slider cell's burst of
+    # widget messages cannot leave it waiting for a reply that has arrived (nmf_course.execute)
     client = NotebookClient(nb, timeout=cell_timeout, startup_timeout=startup_timeout,
-                            kernel_name="python3", allow_errors=True,
+                            kernel_name="python3", allow_errors=True, kernel_manager_class=KernelManager,
                             resources={"metadata": {"path": str(Path(path).parent)}})
     records, stopped, number = [], None, -1
     name = Path(path).name

@@ -136,11 +136,14 @@ class MoveReferenceSolutions(_Base):
 def configure(c):
     """Set up an nbgrader config object `c` (in nbgrader_config.py: `from
     nmf_course.nbgrader_metadata import configure; configure(get_config())`): the reference
-    solutions move to the end of the release, and the checks raise while nbgrader runs them."""
+    solutions move to the end of the release, the checks raise while nbgrader runs them, and
+    nbgrader's executor uses the course's kernel manager (nmf_course.execute.KernelManager: its
+    client waits in 1 s slices, so a slider cell cannot leave it waiting for ever)."""
     from nbgrader.converters import GenerateAssignment
 
     defaults = list(GenerateAssignment.class_traits()["preprocessors"].default())
     c.GenerateAssignment.preprocessors = [MoveReferenceSolutions] + defaults
+    c.Execute.kernel_manager_class = "nmf_course.execute.KernelManager"
     return c
 
 
