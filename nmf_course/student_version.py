@@ -280,7 +280,7 @@ a copy there finds the data through `../data/` just as these files do. The files
 folder are regenerated when the course changes; `make student` refuses to overwrite one that
 has been edited, but an edited file here still makes `make test` fail.
 
-In notebooks 01-06, each exercise is a function whose body reads
+In every notebook, each exercise is a function whose body reads
 
     # YOUR CODE HERE
     raise NotImplementedError()
@@ -290,10 +290,9 @@ starting with PASSED, or a short box that says `UNFINISHED` (still the stub) or 
 and what is wrong (a wrong shape, negative entries, columns of W that do not sum to 1, a
 log-likelihood that went down, the first entry that differs, or a function that only calls
 the helper's own answer). The rest of each notebook uses the helper module's own functions,
-so Run All goes to the end even before you have finished an exercise. The helper's own
-answers are printed in a last section, "Reference solutions": look only after your own
-version passed. Notebooks 07-10 have no exercises; they are here, outputs
-cleared, so the previous/next links work.
+so Run All goes to the end even before you have finished an exercise. Where the helper module
+has its own answer to an exercise (notebooks 01, 02, 03 and 10), it is printed in a last
+section, "Reference solutions": look only after your own version passed.
 
 **Problem 3 (notebook 06)** is graded on your class's own tables. Put the two files your
 instructor hands out, `problem3_counts.txt` and `problem3_counts_hard.txt`, into the folder
