@@ -20,7 +20,8 @@ FLOORS = {
     2: ["nmf_course.consensus", "nmf_course.compare", "nmf_course.frobenius", "nmf_course.background",
         "nmf_course.counts_io", "nmf_course.paths", "nmf_course.leukemia", "nmf_course.faces",
         "nmf_course.plots", "nmf_course.timing", "nmf_course.selfchecks", "nmf_course.signatures",
-        "nmf_course.readouts", "nmf_course.audio"],
+        "nmf_course.readouts", "nmf_course.audio",
+        "nmf_course.algorithms"],
     3: ["nmf_course.execute", "nmf_course.student_version", "nmf_course.grading", "nmf_course.slides",
         "nmf_course.slide_metadata", "nmf_course.nbgrader_metadata", "nmf_course.papermill_engine"],
 }
