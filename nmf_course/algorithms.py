@@ -1,5 +1,7 @@
 """algorithms: other ways to fit NMF than the multiplicative update (notebook 13).
 
+- mu_entry: the multiplicative update of one entry of H, the minimum of Lee & Seung's
+  auxiliary function (majorizer) along that entry.
 - hals_step: one sweep of HALS, coordinate descent on the squared error 1/2 ||V - W H||^2
   (Cichocki & Phan 2009; Gillis & Glineur 2012; scikit-learn's NMF(solver="cd")).
 - newton_kl_step: one sweep of Newton coordinate descent on the Poisson (KL) deviance
@@ -18,8 +20,23 @@ from __future__ import annotations
 
 import numpy as np
 
-__all__ = ["hals_step", "newton_kl_step", "kl_row_objective", "nndsvd", "penalized_mu_step",
+__all__ = ["mu_entry", "hals_step", "newton_kl_step", "kl_row_objective", "nndsvd", "penalized_mu_step",
            "penalized_objective", "hoyer_sparseness"]
+
+
+def mu_entry(V, W, H, a, j):
+    """The multiplicative update of H[a, j] alone, the other entries fixed at W, H.
+
+    Along h = H[a, j] the deviance D(h) is majorized, touching it at h0 = H[a, j], by
+    Lee & Seung's (2001) auxiliary function (Jensen's inequality on the log)
+
+        G(h) = D(h0) + 2 [s (h - h0) - b log(h / h0)],   s = sum_i W_ia,
+                                                        b = h0 sum_i W_ia V_ij / (WH)_ij,
+
+    whose minimum, h = b / s, is this return value: the multiplicative step.
+    """
+    h0, w = H[a, j], W[:, a]
+    return float(h0 * (w @ (V[:, j] / (W @ H[:, j]))) / w.sum())
 
 
 def _hals_rows(V, W, H):
@@ -112,24 +129,32 @@ def nndsvd(V, R, fill="zeros"):
     return W, H
 
 
-def penalized_objective(V, W, H, l1=0.0, l2=0.0):
-    """KL + l1 (sum W + sum H) + l2/2 (||W||^2 + ||H||^2), with KL = deviance / 2."""
+def _ratio(V, WH):
+    """V / WH, with 0 where WH = 0 (a gene with no counts, fitted by a row of zeros)."""
+    return np.divide(V, WH, out=np.zeros_like(WH), where=WH > 0)
+
+
+def penalized_objective(V, W, H, l1_W=0.0, l1_H=0.0, l2_W=0.0, l2_H=0.0):
+    """KL + l1_W sum W + l1_H sum H + l2_W/2 ||W||^2 + l2_H/2 ||H||^2 (KL = deviance / 2)."""
     WH = W @ H
     positive = V > 0
     kl = np.sum(V[positive] * np.log(V[positive] / WH[positive])) - V.sum() + WH.sum()
-    return float(kl + l1 * (W.sum() + H.sum()) + l2 / 2 * ((W**2).sum() + (H**2).sum()))
+    return float(kl + l1_W * W.sum() + l1_H * H.sum()
+                 + l2_W / 2 * (W**2).sum() + l2_H / 2 * (H**2).sum())
 
 
-def penalized_mu_step(V, W, H, l1=0.0, l2=0.0):
+def penalized_mu_step(V, W, H, l1_W=0.0, l1_H=0.0, l2_W=0.0, l2_H=0.0):
     """One multiplicative KL step with L1 and L2 penalties on W and H (scikit-learn's form).
 
-        W <- W * ((V / WH) H^T) / (1 H^T + l1 + l2 W)
-        H <- H * (W^T (V / WH)) / (W^T 1 + l1 + l2 H)
+        W <- W * ((V / WH) H^T) / (1 H^T + l1_W + l2_W W)
+        H <- H * (W^T (V / WH)) / (W^T 1 + l1_H + l2_H H)
 
     The penalty's gradient joins the denominator, the part of the gradient with a plus sign.
+    (scikit-learn: l1_W = alpha_W l1_ratio M, l2_W = alpha_W (1 - l1_ratio) M, and the same
+    for H with alpha_H and N.)
     """
-    W = W * ((V / (W @ H)) @ H.T) / (H.sum(axis=1) + l1 + l2 * W)
-    H = H * (W.T @ (V / (W @ H))) / (W.sum(axis=0)[:, np.newaxis] + l1 + l2 * H)
+    W = W * (_ratio(V, W @ H) @ H.T) / (H.sum(axis=1) + l1_W + l2_W * W)
+    H = H * (W.T @ _ratio(V, W @ H)) / (W.sum(axis=0)[:, np.newaxis] + l1_H + l2_H * H)
     return W, H
 
 

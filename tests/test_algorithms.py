@@ -66,15 +66,16 @@ def test_nndsvd_agrees_with_scikit_learn(fill, init):
 def test_penalized_step_is_scikit_learns_and_lowers_its_objective():
     from sklearn.decomposition._nmf import _multiplicative_update_h, _multiplicative_update_w
     V, W, H = table()
-    W1, H1 = al.penalized_mu_step(V, W, H, l1=3.0, l2=0.5)
+    penalties = dict(l1_W=3.0, l1_H=2.0, l2_W=0.5, l2_H=0.25)
+    W1, H1 = al.penalized_mu_step(V, W, H, **penalties)
     W_sk, *_ = _multiplicative_update_w(V, W.copy(), H, 1, 3.0, 0.5, 1.0)
-    H_sk = _multiplicative_update_h(V, W_sk, H.copy(), 1, 3.0, 0.5, 1.0)
+    H_sk = _multiplicative_update_h(V, W_sk, H.copy(), 1, 2.0, 0.25, 1.0)
     np.testing.assert_allclose(W1, W_sk, rtol=1e-10)
     np.testing.assert_allclose(H1, H_sk, rtol=1e-10)
-    values = [al.penalized_objective(V, W, H, 3.0, 0.5)]
+    values = [al.penalized_objective(V, W, H, **penalties)]
     for _ in range(50):
-        W, H = al.penalized_mu_step(V, W, H, 3.0, 0.5)
-        values.append(al.penalized_objective(V, W, H, 3.0, 0.5))
+        W, H = al.penalized_mu_step(V, W, H, **penalties)
+        values.append(al.penalized_objective(V, W, H, **penalties))
     assert np.all(np.diff(values) <= 1e-9 * values[0])
 
 
@@ -84,3 +85,18 @@ def test_hoyer_sparseness():
     X = np.array([[1.0, 0.0], [1.0, 0.0], [1.0, 2.0]])
     np.testing.assert_allclose(al.hoyer_sparseness(X), [0, 1], atol=1e-12)
     np.testing.assert_allclose(al.hoyer_sparseness(X.T, axis=1), [0, 1], atol=1e-12)
+
+
+def test_mu_entry_is_the_multiplicative_step_of_that_entry():
+    V, W, H = table(R=3)
+    W_new, H_new = nh.update_matmul(V, W, H)   # W's columns already sum to 1 at the start
+    W1 = W_new
+    step_H = H * (W1.T @ (V / (W1 @ H))) / W1.sum(axis=0)[:, np.newaxis]
+    assert al.mu_entry(V, W1, H, 1, 4) == pytest.approx(step_H[1, 4], rel=1e-12)
+    h = np.linspace(0.2, 3, 50) * H[1, 4]
+    column = [nh.deviance(V[:, [4]], W1, np.where(np.arange(3)[:, None] == 1, x, H[:, [4]])) for x in h]
+    best = al.mu_entry(V, W1, H, 1, 4)
+    H_best = H.copy()
+    H_best[1, 4] = best
+    assert nh.deviance(V[:, [4]], W1, H_best[:, [4]]) <= nh.deviance(V[:, [4]], W1, H[:, [4]])
+    assert min(column) <= nh.deviance(V[:, [4]], W1, H_best[:, [4]]) + 1e-9

@@ -35,8 +35,7 @@ REFERENCES = {
     "check_moonlighters": ("find_moonlighters",),
 }
 
-NOTEBOOK_MODULES = [import_module(f"nmf_course.selfchecks.nb{n:02d}") for n in range(1, 13)]
-NOTEBOOK_MODULES.append(import_module("nmf_course.selfchecks.nb14"))  # audio (notebook 14)
+NOTEBOOK_MODULES = [import_module(f"nmf_course.selfchecks.nb{n:02d}") for n in range(1, 15)]
 RAW_CHECKS = {}
 __all__ = ["SelfCheckError"]
 for _module in NOTEBOOK_MODULES:
