@@ -25,7 +25,7 @@ AVX512_GROUPS = "X86_V4 AVX512_ICL AVX512_SPR"
 FIT_NOTEBOOKS = ["02_update_rules_loops", "04_choosing_R", "05_reading_W", "06_provided_data",
                  "07_time_series", "08_calcium_imaging", "09_parts_vs_wholes",
                  "10_objectives_ratings_words", "11_leukemia_consensus", "12_mutational_signatures",
-                 "14_audio"]
+                 "13_algorithms", "14_audio"]
 INSTRUCTOR = [str(path) for path in sorted((ROOT / "instructor").glob("[0-9][0-9]_*.ipynb"))]
 
 

@@ -1,5 +1,5 @@
 # %% [markdown]
-# [← previous](11_leukemia_consensus.ipynb) | [course map](../README.md#notebook-map) | next →: none, this is the last notebook
+# [← previous](11_leukemia_consensus.ipynb) | [course map](../README.md#notebook-map) | [next →](13_algorithms.ipynb)
 #
 # # 12 · Mutational signatures in 21 breast cancer genomes
 #
@@ -565,6 +565,6 @@ display(widgets.HBox([rank_slider, genome_menu]),
 #   convergence; they rank the genomes' APOBEC load like the de novo fit (correlation 0.91),
 #   but lower, because the references are purer shapes than signatures learnt from 21 genomes.
 #
-# This is the last notebook of the course. Back to the [course map](../README.md#notebook-map).
+# Next, notebook 13 opens up the algorithms behind every fit so far: why multiplicative updates are slow, and what is faster.
 #
-# [← previous](11_leukemia_consensus.ipynb) | [course map](../README.md#notebook-map) | next →: none, this is the last notebook
+# [← previous](11_leukemia_consensus.ipynb) | [course map](../README.md#notebook-map) | [next →](13_algorithms.ipynb)
