@@ -344,6 +344,8 @@ plt.show()
 
 # %%
 print(inspect.getsource(algorithms._hals_rows))
+
+# %%
 print(inspect.getsource(algorithms._newton_rows))
 
 # %% [markdown]
