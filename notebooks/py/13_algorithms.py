@@ -1,5 +1,5 @@
 # %% [markdown]
-# [← previous](12_mutational_signatures.ipynb) | [course map](../README.md#notebook-map) | next →: none, this is the last notebook
+# [← previous](12_mutational_signatures.ipynb) | [course map](../README.md#notebook-map) | [next →](14_audio.ipynb)
 #
 # # 13 · Algorithms: why multiplicative updates are slow, and what is faster
 #
@@ -668,9 +668,9 @@ _ = widgets.interact(show_penalty, l1=penalty_slider)
 # - L1 penalties join the update's denominator; they make some parts sparser (Hoyer's measure)
 #   at a price in deviance, and move what the data need elsewhere.
 #
-# This is the last notebook of the course. Back to the [course map](../README.md#notebook-map).
+# Next, notebook 14 takes NMF to sound: notes in a spectrogram, and listening to the parts.
 #
-# [← previous](12_mutational_signatures.ipynb) | [course map](../README.md#notebook-map) | next →: none, this is the last notebook
+# [← previous](12_mutational_signatures.ipynb) | [course map](../README.md#notebook-map) | [next →](14_audio.ipynb)
 
 # %% tags=["nbval-ignore-output"]
 print(f"whole notebook: {time.perf_counter() - notebook_start:.1f} s")
