@@ -25,7 +25,7 @@
 # **What you need first:** notebooks 02 (the updates and the deviance) and 10 (the squared-error
 # objective).
 
-# %%
+# %% tags=["parameters"]
 import inspect
 import time
 
