@@ -17,6 +17,20 @@ from nmf_course.validation import as_matrix
 LARGEST_COUNT = np.iinfo(np.int64).max  # counts are stored as 64-bit integers
 
 
+def parse_nonnegative(token, where, what):
+    """Read one finite number >= 0 from a text token (``what`` names such values in the error:
+    "expression values", "signature probabilities"), or raise ValueError saying why not."""
+    try:
+        value = float(token)
+    except ValueError:
+        raise ValueError(f"{where}: {token!r} is not a number") from None
+    if not math.isfinite(value):
+        raise ValueError(f"{where}: {token!r} is not a finite number")
+    if value < 0:
+        raise ValueError(f"{where}: negative value {token}; {what} must be >= 0")
+    return value
+
+
 def parse_count(token, where):
     """Read one whole-number count from a text token, or raise ValueError saying why not."""
     try:

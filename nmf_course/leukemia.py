@@ -12,7 +12,6 @@ line and what is wrong. The checksums in that README are checked by the tests
 
 from __future__ import annotations
 
-import math
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -20,6 +19,7 @@ from pathlib import Path
 import numpy as np
 
 from nmf_course import paths
+from nmf_course.counts_io import parse_nonnegative
 
 __all__ = ["Leukemia", "load_leukemia", "read_expression_table", "read_probe_descriptions",
            "diagnosis_of", "DATA_DIR", "DIAGNOSES"]
@@ -71,18 +71,6 @@ def _read_lines(path):
         yield number, line
 
 
-def _parse_value(token, where):
-    try:
-        value = float(token)
-    except ValueError:
-        raise ValueError(f"{where}: {token!r} is not a number") from None
-    if not math.isfinite(value):
-        raise ValueError(f"{where}: {token!r} is not a finite number")
-    if value < 0:
-        raise ValueError(f"{where}: negative value {token}; expression values must be >= 0")
-    return value
-
-
 def read_expression_table(path):
     """Read a tab-separated expression table; return (probes, samples, V).
 
@@ -123,7 +111,7 @@ def read_expression_table(path):
             raise ValueError(f"{where}: duplicate probe {probe!r} (first on line "
                              f"{first_line_of[probe]})")
         first_line_of[probe] = number
-        rows.append([_parse_value(token, f"{where}, column {k + 2}")
+        rows.append([parse_nonnegative(token, f"{where}, column {k + 2}", "expression values")
                      for k, token in enumerate(fields[1:])])
         probes.append(probe)
     if not rows:

@@ -21,13 +21,12 @@ checksums in data/mutational_signatures/README.md are checked by the tests
 
 from __future__ import annotations
 
-import math
 from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
 
-from nmf_course.counts_io import parse_count
+from nmf_course.counts_io import parse_count, parse_nonnegative
 from nmf_course.readouts import project
 
 __all__ = ["SUBSTITUTIONS", "BASES", "CHANNELS", "GROUP_COLOURS", "DATA_DIR", "COUNTS_FILE",
@@ -189,18 +188,6 @@ def read_counts(path):
     return samples, _in_channel_order(path, found).astype(np.int64)
 
 
-def _parse_probability(token, where):
-    try:
-        value = float(token)
-    except ValueError:
-        raise ValueError(f"{where}: {token!r} is not a number") from None
-    if not math.isfinite(value):
-        raise ValueError(f"{where}: {token!r} is not a finite number")
-    if value < 0:
-        raise ValueError(f"{where}: negative value {token}; a signature's probabilities are >= 0")
-    return value
-
-
 def read_references(path):
     """Read the comma-separated reference signatures; return (names, P), P's rows in CHANNELS order.
 
@@ -226,7 +213,7 @@ def read_references(path):
         if len(fields) != len(names) + 2:
             raise ValueError(f"{where}: ragged row, channel {label!r} has {len(fields) - 2} "
                              f"values but the header names {len(names)} signatures")
-        values = [_parse_probability(token, f"{where}, column {k + 3}")
+        values = [parse_nonnegative(token, f"{where}, column {k + 3}", "signature probabilities")
                   for k, token in enumerate(fields[2:])]
         _add_row(path, found, label, number, values)
     P = _in_channel_order(path, found).astype(np.float64)
