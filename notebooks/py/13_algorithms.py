@@ -528,6 +528,12 @@ def kkt_residual(V, W, H):
     return float(np.sqrt(np.sum(np.minimum(W, grad_W) ** 2) + np.sum(np.minimum(H, grad_H) ** 2)))
 
 
+def kkt_text(r):
+    """The residual to one significant figure, or "< 10": near an optimum its last digit is
+    decided by entries close to 0, which the last bits of the arithmetic move."""
+    return "< 10" if r < 10 else f"{r:.0g}"
+
+
 def order_of(x):
     """x as a power of ten (rounded on the log scale), or '< 1e-12'."""
     return f"1e{round(np.log10(x)):+03d}" if x > 1e-12 else "< 1e-12"
@@ -542,14 +548,14 @@ for name, (now, then) in points.items():
     L_now, L_then = nh.log_likelihood(V3, now.W, now.H), nh.log_likelihood(V3, then.W, then.H)
     D_now, D_then = nh.deviance(V3, now.W, now.H), nh.deviance(V3, then.W, then.H)
     print(f"{name:<32} {abs(D_now - best3):8.1f}   {order_of(abs(L_now - L_then) / abs(L_now)):>16}"
-          f"   {order_of((D_then - D_now) / D_now):>15}   {kkt_residual(V3, now.W, now.H):12.1g}")
+          f"   {order_of((D_then - D_now) / D_now):>15}   {kkt_text(kkt_residual(V3, now.W, now.H)):>12}")
 
 # %% [markdown]
 # At the plateau, the relative change of $L$ over 25 steps is about $10^{-11}$ and the relative
 # drop of $D$ about $10^{-9}$: both rules call the plateau converged, though the fit is 12.9 units
 # short. The relative change of $L$ is the most easily fooled: $|L|$ includes the huge terms
 # $\sum V \log WH$, so even a fall of several units is a tiny fraction of it. The **KKT residual**
-# does see the difference: 3e+03 at the plateau against 5 at the optimum, because on the
+# does see the difference: 3e+03 at the plateau against less than 10 at the optimum, because on the
 # plateau the fit is moving slowly through a region where the gradient is not small, only
 # nearly flat along the path. But at an exact saddle point, where the gradient vanishes, the KKT
 # residual is 0 as at a minimum: no first-order rule tells a saddle from a minimum. Its own
