@@ -19,7 +19,7 @@ cell types, sources, outputs, execution counts, the cell metadata this course us
 language_info, widget state, cell ids, the nbformat minor version nor any other metadata
 (see `content`). So opening and saving a student notebook changes nothing that counts.
 
-Every notebook in notebooks/ is copied to student/ (all ten, so the previous/next links
+Every notebook in notebooks/ is copied to student/ (all of them, so the previous/next links
 work there too), with these changes and nothing else:
 
 * In a code cell, each region between a line `### BEGIN SOLUTION` and a line
