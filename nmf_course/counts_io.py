@@ -17,6 +17,19 @@ from nmf_course.validation import as_matrix
 LARGEST_COUNT = np.iinfo(np.int64).max  # counts are stored as 64-bit integers
 
 
+def text_lines(path):
+    """Yield (line number, line without its line ending) of a UTF-8 text file; a byte that is
+    not UTF-8 is a ValueError naming file and line."""
+    data = path.read_bytes()
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError as error:
+        line = data[:error.start].count(b"\n") + 1
+        raise ValueError(f"{path}, line {line}: byte {data[error.start]:#04x} is not UTF-8 "
+                         "text") from None
+    yield from enumerate(text.splitlines(), start=1)
+
+
 def parse_nonnegative(token, where, what):
     """Read one finite number >= 0 from a text token (``what`` names such values in the error:
     "expression values", "signature probabilities"), or raise ValueError saying why not."""

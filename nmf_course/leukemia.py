@@ -19,7 +19,7 @@ from pathlib import Path
 import numpy as np
 
 from nmf_course import paths
-from nmf_course.counts_io import parse_nonnegative
+from nmf_course.counts_io import parse_nonnegative, text_lines
 
 __all__ = ["Leukemia", "load_leukemia", "read_expression_table", "read_probe_descriptions",
            "diagnosis_of", "DATA_DIR", "DIAGNOSES"]
@@ -58,19 +58,6 @@ def diagnosis_of(sample_name):
                      "ALL_<id>_B-cell, ALL_<id>_T-cell or AML_<id>")
 
 
-def _read_lines(path):
-    """Yield (line number, line without its line ending) of a UTF-8 text file."""
-    data = path.read_bytes()
-    try:
-        text = data.decode("utf-8-sig")
-    except UnicodeDecodeError as error:
-        line = data[:error.start].count(b"\n") + 1
-        raise ValueError(f"{path}, line {line}: byte {data[error.start]:#04x} is not UTF-8 "
-                         "text") from None
-    for number, line in enumerate(text.splitlines(), start=1):
-        yield number, line
-
-
 def read_expression_table(path):
     """Read a tab-separated expression table; return (probes, samples, V).
 
@@ -78,7 +65,7 @@ def read_expression_table(path):
     is a probe id followed by one non-negative number per sample.
     """
     path = Path(path)
-    lines = _read_lines(path)
+    lines = text_lines(path)
     header = next(((n, line) for n, line in lines if line.strip()), None)
     if header is None:
         raise ValueError(f"{path}: the file is empty")
@@ -124,7 +111,7 @@ def read_probe_descriptions(path):
     path = Path(path)
     descriptions = {}
     header_seen = False
-    for number, line in _read_lines(path):
+    for number, line in text_lines(path):
         if not line.strip():
             continue
         fields = line.split("\t")

@@ -26,7 +26,7 @@ from pathlib import Path
 
 import numpy as np
 
-from nmf_course.counts_io import parse_count, parse_nonnegative
+from nmf_course.counts_io import parse_count, parse_nonnegative, text_lines
 from nmf_course.readouts import project
 
 __all__ = ["SUBSTITUTIONS", "BASES", "CHANNELS", "GROUP_COLOURS", "DATA_DIR", "COUNTS_FILE",
@@ -110,14 +110,7 @@ def substitution_of(channels=CHANNELS):
 
 def _lines(path):
     """(line number, line) of a UTF-8 text file, any line ending, blank lines skipped."""
-    data = path.read_bytes()
-    try:
-        text = data.decode("utf-8-sig")
-    except UnicodeDecodeError as error:
-        line = data[:error.start].count(b"\n") + 1
-        raise ValueError(f"{path}, line {line}: byte {data[error.start]:#04x} is not UTF-8 "
-                         "text") from None
-    return [(n, line) for n, line in enumerate(text.splitlines(), start=1) if line.strip()]
+    return [(n, line) for n, line in text_lines(path) if line.strip()]
 
 
 def _header(path, rows, first, separator, what):
