@@ -31,15 +31,20 @@ a monotone safeguard. What is borrowed and what is the course's own:
     X_k = MU(Y_{k-1})                               a plain MU step from the point Y
     Y_k = X_k * (X_k / X_{k-1})**beta               extrapolate along the last move
           (elementwise, on every entry of W and H)
-    accept Y_k if D(Y_k) <= D(Y_{k-1}); otherwise take Y_k = X_k (no extrapolation)
-    and make beta smaller.
 
-One MU step never increases D, so D(X_k) <= D(Y_{k-1}): the fallback is always allowed, and
-the deviance of the points the MU steps start from never increases. The safeguard is
-cheap: the MU step from Y_k needs the product W H at Y_k anyway, and D needs only a
-logarithm of it. beta grows while extrapolation keeps being accepted (times GROW, capped
-by beta_max, which itself creeps up towards 1 by GROW_MAX) and is divided by SHRINK on a
-rejection, when beta_max becomes the beta that failed.
+and every SAFEGUARD_EVERY steps a safeguard: if D(Y_k) is no higher than the deviance of the
+last safe point, Y_k becomes the safe point and beta grows; otherwise the run goes back to
+the safe point and beta shrinks. The deviance needs a logarithm of all N x M entries, about
+as much work as a step's two divisions; paying it once per SAFEGUARD_EVERY steps instead of
+every step is what brings a step close to the cost of a plain MU step (benchmarks/results.md).
+The safe points' deviances never rise, and the returned point is a safe point. beta grows
+while extrapolation keeps being accepted (times GROW, capped by beta_max, which itself creeps
+up towards 1 by GROW_MAX) and is divided by SHRINK on a rejection, when beta_max becomes the
+beta that failed.
+
+Where the stopping rule holds, the fit may be near a saddle point rather than a minimum;
+fit_kl tests the point with a random perturbation and a second run (see fit_kl), the
+perturbed-descent idea (Jin et al. 2017, "How to escape saddle points efficiently", ICML).
 
 nmf_helpers.nmf() calls fit_kl. The stopping rule, the one the notebooks teach, is
 nmf_course.rules.has_stopped_falling, which nmf_helpers' own fit loop uses too; this module
@@ -59,9 +64,17 @@ __all__ = ["FitOutcome", "fit_kl"]
 
 # extrapolation schedule (its form after Ang & Gillis 2019; these values are the course's)
 BETA_START = 0.5   # the first extrapolation weight
-GROW = 1.05        # beta <- min(beta_max, GROW * beta) after an accepted extrapolation
+GROW = 1.2         # beta <- min(beta_max, GROW * beta) after an accepted extrapolation
 GROW_MAX = 1.01    # beta_max <- min(1, GROW_MAX * beta_max) after an accepted extrapolation
 SHRINK = 1.5       # beta <- beta / SHRINK after a rejected one (and beta_max <- the old beta)
+BETA_CEILING = 1.0  # beta_max never grows above this
+SAFEGUARD_EVERY = 10  # steps between safeguard checks (each costs a logarithm of every entry)
+
+# the test of a stopped point (see fit_kl)
+ESCAPE_SIZE = 0.1     # each entry of W and H times exp(ESCAPE_SIZE z), z standard normal
+ESCAPE_GAIN = 0.1     # go on if the perturbed run ends this many deviance units lower
+ESCAPE_SEED = 0
+ESCAPE_TOL_FACTOR = 10.0  # the test's run stops on the rule with tol times this
 
 
 @dataclass
@@ -70,13 +83,15 @@ class FitOutcome:
 
     W (N x R, each column sums to 1) and H (R x M, carrying the scale); deviance_trace: the
     deviance of the observed entries (summed in float64) at the start and at each check;
-    n_iter: multiplicative steps taken; converged: whether the stopping rule was met.
+    n_iter: multiplicative steps taken (those of escape tests included); converged: whether
+    the stopping rule was met; escape_tests: how many stopped points were tested.
     """
     W: np.ndarray
     H: np.ndarray
     deviance_trace: np.ndarray
     n_iter: int
     converged: bool
+    escape_tests: int = 0
 
 
 class _Point:
@@ -194,7 +209,7 @@ class _Problem:
 
 
 def fit_kl(V, W, H, mask=None, offset=None, *, max_iter=50_000, tol=2e-9,
-           check_every=50) -> FitOutcome:
+           check_every=50, escape=True) -> FitOutcome:
     """Fit V ~ W H by minimising the Poisson deviance with extrapolated multiplicative updates.
 
     V: N x M non-negative float array (float32 or float64), zero where mask hides it.
@@ -211,13 +226,20 @@ def fit_kl(V, W, H, mask=None, offset=None, *, max_iter=50_000, tol=2e-9,
 
         the check is flat when  D_before - D_now <= tol * max(D_now, 1)   (rules.has_converged),
 
-    and the fit stops after two flat checks in a row (rules.has_stopped_falling): near a
-    saddle point a fit can pause for one check and then fall again by several units.
-    With the defaults (a drop of at most 2e-9 of D in 50 steps, twice: 1e-5 deviance
-    units at D = 5,000) fits end within 1 deviance unit of where a far longer run ends
-    (checked on simulated and course tables from 40 x 200 to 1,000 x 200, underfitted and
-    overfitted). A fit can still sit on a long plateau near a saddle point and stop there;
-    restarts handle that.
+    and the run stops after two flat checks in a row (rules.has_stopped_falling).
+
+    escape: near a saddle point a fit can be flat for thousands of steps and then fall again
+    by several units, which no rule that looks at recent progress can see. So where the rule
+    holds, the point is tested (escape_test): every entry of W and H is multiplied by
+    exp(ESCAPE_SIZE z), z standard normal (a fixed seed: the same call gives the same fit),
+    and a second run starts there. If it gets more than ESCAPE_GAIN deviance units below the
+    stopped point, the fit goes on from there (and is tested again when it stops next);
+    otherwise the lower of the two points is returned. escape=False skips the test.
+
+    Guarantees: the deviance of the returned point is never above the start's, and never
+    above any point of deviance_trace. The trace holds the deviance at the start, at every
+    check, and where a test moved the fit to a lower point (a test's own checks are not in
+    it, as its run starts above the stopped point; its steps count in n_iter).
 
     The inputs are not modified. Returns a FitOutcome (W's columns sum to 1).
     """
@@ -228,28 +250,102 @@ def fit_kl(V, W, H, mask=None, offset=None, *, max_iter=50_000, tol=2e-9,
     if mask is not None and np.shape(mask) != V.shape:
         raise ValueError(f"mask must have V's shape {V.shape}, got {np.shape(mask)}")
     problem = _Problem(V, mask, dtype, W.shape[1], offset)
-    X, X_before, Y = problem.point(), problem.point(), problem.point()
-    _positive_start(W, H, problem.floor, out=Y)  # Y: the point the next MU step starts from
-    np.copyto(X.flat, Y.flat)                    # X: the last MU step's result (X_0: the start)
-    D = problem.deviance(Y)                      # D: the deviance at Y
-    trace = [D]
-    schedule = _Schedule()
-    converged, n_iter = False, 0
-    while n_iter < max_iter:
-        X, X_before = X_before, X                # the new X is written over the oldest point
-        problem.mu_step(Y, out=X)                # D(X) <= D
-        n_iter += 1
-        D = _safeguarded_extrapolation(problem, X, X_before, D, schedule, out=Y)
-        if n_iter % check_every == 0:
-            trace.append(D)
-            if has_stopped_falling(trace, tol):
-                converged = True
-                break
-    if n_iter % check_every != 0:
-        trace.append(D)
-    W, H = normalize_columns(Y.W, Y.H)   # new arrays, W's columns summing to 1
-    return FitOutcome(W=W, H=H, deviance_trace=np.array(trace), n_iter=n_iter,
-                      converged=converged)
+    start = problem.point()
+    _positive_start(W, H, problem.floor, out=start)
+    run = _Run(problem, start)
+    run.until_stopped(max_iter, tol, check_every)
+    n_tests = 0
+    rng = np.random.default_rng(ESCAPE_SEED)
+    while escape and run.converged and run.n_iter < max_iter:
+        n_tests += 1
+        found = _escape_test(problem, run, rng, max_iter, tol, check_every)
+        if not found:
+            break
+        run.until_stopped(max_iter, tol, check_every)
+    W, H = normalize_columns(run.point.W, run.point.H)   # new arrays, W's columns summing to 1
+    return FitOutcome(W=W, H=H, deviance_trace=np.array(run.trace), n_iter=run.n_iter,
+                      converged=run.converged, escape_tests=n_tests)
+
+
+class _Run:
+    """A run of extrapolated MU steps with a safeguard, from one start.
+
+    Each step: X_k = MU(Y_{k-1}), then Y_k = X_k * (X_k / X_{k-1})**beta. Every
+    SAFEGUARD_EVERY steps (and at every check of the stopping rule) the deviance of Y is
+    computed and compared with that of the last safe point: if it is not higher, Y becomes
+    the safe point and beta grows; if it is higher, the run goes back to the safe point and
+    beta shrinks. So the deviance of the safe points never rises, and the logarithm of all
+    N x M entries that the deviance needs is paid once per SAFEGUARD_EVERY steps, not every
+    step. self.point is the last safe point, self.deviance its deviance.
+    """
+
+    def __init__(self, problem, start, n_iter=0, trace=None):
+        self.problem = problem
+        self.point = problem.point()                 # the last safe point
+        np.copyto(self.point.flat, start.flat)
+        self.deviance = problem.deviance(self.point)
+        self.trace = [self.deviance] if trace is None else trace
+        self.n_iter = n_iter
+        self.converged = False
+        self.schedule = _Schedule()
+
+    def until_stopped(self, max_iter, tol, check_every, below=-np.inf):
+        """Step until the stopping rule holds, max_iter steps in all, or the deviance < below."""
+        problem, schedule = self.problem, self.schedule
+        X, X_before, Y = problem.point(), problem.point(), problem.point()
+        np.copyto(X.flat, self.point.flat)
+        np.copyto(Y.flat, self.point.flat)
+        problem.model(Y.W, Y.H)             # the MU step needs W H at Y
+        self.converged = False
+        while self.n_iter < max_iter:
+            X, X_before = X_before, X       # the new X is written over the oldest point
+            problem.mu_step(Y, out=X)
+            problem.extrapolate(X, X_before, schedule.beta, out=Y)
+            self.n_iter += 1
+            at_check = self.n_iter % check_every == 0
+            if not (at_check or self.n_iter % SAFEGUARD_EVERY == 0):
+                problem.model(Y.W, Y.H)
+                continue
+            D = problem.deviance(Y)         # leaves W H at Y in problem.WH
+            if D <= self.deviance:
+                schedule.accepted()
+                np.copyto(self.point.flat, Y.flat)
+                self.deviance = D
+            else:                           # back to the safe point, more carefully
+                schedule.rejected()
+                np.copyto(Y.flat, self.point.flat)
+                np.copyto(X.flat, self.point.flat)
+                problem.model(Y.W, Y.H)
+            if at_check:
+                self.trace.append(self.deviance)
+                if self.deviance < below:
+                    return
+                if has_stopped_falling(self.trace, tol):
+                    self.converged = True
+                    return
+        if self.trace[-1] != self.deviance:
+            self.trace.append(self.deviance)
+
+
+def _escape_test(problem, run, rng, max_iter, tol, check_every):
+    """Test the stopped point of run: perturb it, run again, keep the better point.
+
+    Returns True (and moves run to the new point, its path appended to run.trace) if the
+    new run got more than ESCAPE_GAIN below the stopped deviance: the fit should go on.
+    Returns False otherwise; run then holds the lower of the two points.
+    """
+    trial_start = problem.point()
+    np.multiply(run.point.flat, np.exp(ESCAPE_SIZE * rng.standard_normal(trial_start.flat.size)),
+                out=trial_start.flat)
+    stopped = run.deviance
+    trial = _Run(problem, trial_start, n_iter=run.n_iter)
+    trial.until_stopped(max_iter, ESCAPE_TOL_FACTOR * tol, check_every, below=stopped - ESCAPE_GAIN)
+    run.n_iter = trial.n_iter
+    if trial.deviance >= stopped:
+        return False
+    run.point, run.deviance, run.schedule = trial.point, trial.deviance, trial.schedule
+    run.trace.append(trial.deviance)
+    return trial.deviance < stopped - ESCAPE_GAIN
 
 
 def _positive_start(W, H, floor, out):
@@ -263,28 +359,11 @@ class _Schedule:
     """The extrapolation weight beta and its ceiling beta_max (managed as in Ang & Gillis 2019)."""
 
     def __init__(self):
-        self.beta, self.beta_max = BETA_START, 1.0
+        self.beta, self.beta_max = BETA_START, BETA_CEILING
 
     def accepted(self):  # be bolder
         self.beta = min(self.beta_max, GROW * self.beta)
-        self.beta_max = min(1.0, GROW_MAX * self.beta_max)
+        self.beta_max = min(BETA_CEILING, GROW_MAX * self.beta_max)
 
     def rejected(self):  # be more careful, and never as bold as what just failed
         self.beta, self.beta_max = self.beta / SHRINK, self.beta
-
-
-def _safeguarded_extrapolation(problem, X, X_before, D, schedule, out):
-    """Write the next starting point Y into out and return its deviance.
-
-    Y = X * (X / X_before)**beta is kept if D(Y) <= D (the deviance of the point X was
-    stepped from); otherwise Y = X, whose deviance is <= D because an MU step never
-    raises it. Either way problem.WH ends up holding the product at Y.
-    """
-    problem.extrapolate(X, X_before, schedule.beta, out=out)
-    D_y = problem.deviance(out)
-    if D_y <= D:
-        schedule.accepted()
-        return D_y
-    schedule.rejected()
-    np.copyto(out.flat, X.flat)
-    return problem.deviance(out)

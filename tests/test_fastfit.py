@@ -54,7 +54,8 @@ def test_factors_are_valid_and_trace_never_increases(case, dtype):
     trace = out.deviance_trace
     assert np.all(np.diff(trace) <= 1e-11 * np.abs(trace[1:]) + atol)
     assert 1 <= out.n_iter <= 400
-    assert len(trace) == 1 + -(-out.n_iter // 10)
+    # one entry at the start, one per check, one per escape test that moved the fit lower
+    assert len(trace) <= 1 + -(-out.n_iter // 10) + out.escape_tests
     assert trace[-1] == pytest.approx(deviance(V, out.W, out.H), rel=rel, abs=atol)
     assert trace[0] == pytest.approx(deviance(V, W0, H0), rel=rel, abs=atol)
 
@@ -121,6 +122,41 @@ def test_defaults_converge_to_within_one_deviance_unit(case):
     long_run = fit_kl(V, W0, H0, tol=0.0, max_iter=max(5 * fit.n_iter, 20_000))
     assert fit.deviance_trace[-1] - long_run.deviance_trace[-1] < 1.0
     assert fit.deviance_trace[-1] >= long_run.deviance_trace[-1] - 1e-6
+
+
+def saddle_start(V, R=2):
+    """A start on a saddle point: R identical columns of W, R identical rows of H.
+
+    Multiplicative steps keep them identical, so such a fit is a rank-1 fit in disguise; the
+    rank-R deviance is stationary there but can still fall far, in directions the steps from
+    this point never take."""
+    N, M = V.shape
+    return np.full((N, R), 1.0 / N), np.tile(V.sum(axis=0) / R, (R, 1))
+
+
+def test_a_fit_started_on_a_saddle_point_leaves_it():
+    V = nh.simulate(60, 30, 2, n_moonlighters=0, seed=4).V.astype(np.float64)
+    W0, H0 = saddle_start(V)
+    stuck = fit_kl(V, W0, H0, escape=False)
+    fit = fit_kl(V, W0, H0)
+    W1, H1 = nh.random_start(np.random.default_rng(0), *V.shape, 2, V, np.float64)
+    optimum = fit_kl(V, W1, H1, tol=0.0, max_iter=20_000, escape=False).deviance_trace[-1]
+    assert stuck.converged and stuck.escape_tests == 0
+    assert stuck.deviance_trace[-1] - optimum > 1_000       # the rank-1 fit: a saddle point
+    assert fit.converged and fit.escape_tests >= 1
+    assert abs(fit.deviance_trace[-1] - optimum) < 1.0
+    assert np.all(np.diff(fit.deviance_trace) <= 0)          # still monotone along its path
+    assert fit.deviance_trace[-1] == pytest.approx(deviance(V, fit.W, fit.H), rel=1e-9)
+
+
+def test_the_escape_test_is_deterministic_and_never_returns_a_worse_point():
+    V, W0, H0 = table(7, 40, 25, 3)
+    one, two = fit_kl(V, W0, H0), fit_kl(V, W0, H0)
+    np.testing.assert_array_equal(one.W, two.W)
+    np.testing.assert_array_equal(one.deviance_trace, two.deviance_trace)
+    plain = fit_kl(V, W0, H0, escape=False)
+    assert one.escape_tests >= 1 and one.n_iter > plain.n_iter   # a test was run, and paid for
+    assert one.deviance_trace[-1] <= plain.deviance_trace[-1]
 
 
 def test_bad_shapes_and_dtypes_are_refused():
