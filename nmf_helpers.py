@@ -112,9 +112,17 @@ def log_likelihood(V, W, H, mask=None):
     ``mask`` (optional, N x M bool): sum only over the entries where it is True.
     """
     V, W, H = check.factors(V, W, H)
+    return _log_likelihood(V, W, H, None if mask is None else check.observed_mask(mask, V))
+
+
+def _log_likelihood(V, W, H, mask=None):
+    """log_likelihood() of input already checked (mask: None or a bool N x M array).
+
+        sum_{i,mu} [ V log (WH) - WH ]        with 0 log 0 = 0
+    """
     WH = W @ H
     terms = xlogy(V, WH) - WH
-    return float(terms.sum() if mask is None else terms[check.observed_mask(mask, V)].sum())
+    return float(terms.sum() if mask is None else terms[mask].sum())
 
 
 def deviance(V, W, H, mask=None):
@@ -128,9 +136,17 @@ def deviance(V, W, H, mask=None):
     ``mask`` (optional, N x M bool): sum only over the entries where it is True.
     """
     V, W, H = check.factors(V, W, H)
+    return _deviance(V, W, H, None if mask is None else check.observed_mask(mask, V))
+
+
+def _deviance(V, W, H, mask=None):
+    """deviance() of input already checked (mask: None or a bool N x M array).
+
+        D = 2 sum_{i,mu} [ V log(V / WH) - V + WH ]
+    """
     WH = W @ H
     terms = 2 * (xlogy(V, V) - xlogy(V, WH) - V + WH)
-    return float(terms.sum() if mask is None else terms[check.observed_mask(mask, V)].sum())
+    return float(terms.sum() if mask is None else terms[mask].sum())
 
 
 # ---- 3. The update rules (Lee & Seung, Poisson / KL form), written three ways ----
@@ -316,6 +332,11 @@ def nmf(V, R, *, update="fast", max_iter=None, tol=None, n_restarts=1, seed=None
     V, R, options, dtype, n_restarts, mask, init = check.nmf_options(
         V, R, update, max_iter, tol, n_restarts, check_every, dtype, mask, init, ENGINE_DEFAULTS)
     rng = np.random.default_rng(check.seed(seed))
+    return _fit(V, R, update, options, dtype, n_restarts, mask, init, rng, progress)
+
+
+def _fit(V, R, update, options, dtype, n_restarts, mask, init, rng, progress):
+    """nmf() on arguments already checked (check.nmf_options): restarts, then the best fit."""
     genes, samples = V.sum(axis=1) > 0, V.sum(axis=0) > 0  # leave out rows/columns of zeros
     if mask is not None:
         V = V * mask  # hidden entries count for nothing (nor in the start's sample totals)
@@ -329,15 +350,15 @@ def nmf(V, R, *, update="fast", max_iter=None, tol=None, n_restarts=1, seed=None
             fit = fit_kl(V_fit, W, H, mask_fit, **options)
             fit = (fit.W, fit.H, fit.deviance_trace, fit.n_iter, fit.converged)
         else:
-            fit = fit_step_by_step(V_fit, W, H, TEACHING_UPDATES[update], deviance, **options)
+            fit = fit_step_by_step(V_fit, W, H, TEACHING_UPDATES[update], _deviance, **options)
         fits.append(_put_back_zeros(fit, genes, samples))
     W, H, trace, n_iter, converged = best_restart(fits)
     if init is None:
         W, H = largest_module_first(W, H)
-    return NMFResult(W=W, H=H, log_likelihood=log_likelihood(V, W, H, mask),
-                     deviance=deviance(V, W, H, mask), n_iter=n_iter, converged=converged,
+    return NMFResult(W=W, H=H, log_likelihood=_log_likelihood(V, W, H, mask),
+                     deviance=_deviance(V, W, H, mask), n_iter=n_iter, converged=converged,
                      deviance_trace=trace, check_every=options["check_every"],
-                     restart_log_likelihoods=np.array([log_likelihood(V, f[0], f[1], mask)
+                     restart_log_likelihoods=np.array([_log_likelihood(V, f[0], f[1], mask)
                                                        for f in fits]))
 
 
@@ -430,18 +451,29 @@ def rank_scan(V, ranks, *, n_restarts=3, seed=None, progress=False, holdout=0.0,
         raise ValueError("criterion='heldout' needs holdout > 0, for example holdout=0.1")
     rng = np.random.default_rng(check.seed(seed))
     mask = holdout_mask(V.shape, holdout, seed=rng) if holdout else None
-    fits = [nmf(V, R, n_restarts=n_restarts, seed=rng, mask=mask, **nmf_options)
+    check.something_to_fit(V, mask)
+    fits = [_fit(V, *_settings(V, R, n_restarts, mask, **nmf_options), rng, progress=False)
             for R in tqdm(ranks, desc="rank scan", disable=not progress)]
 
     N, M = V.shape
     L = np.array([fit.log_likelihood for fit in fits])
     k = np.array([R * (N - 1) + R * M for R in ranks])
     aic, bic = information_criteria(L, k, V.size if mask is None else int(mask.sum()))
-    heldout = None if mask is None else np.array([log_likelihood(V, f.W, f.H, ~mask) for f in fits])
+    heldout = None if mask is None else np.array([_log_likelihood(V, f.W, f.H, ~mask) for f in fits])
     score = {"bic": bic, "aic": aic, "heldout": None if heldout is None else -heldout}[criterion]
     return RankScan(ranks=np.array(ranks), log_likelihood=L, n_params=k, aic=aic, bic=bic,
                     best_rank=ranks[int(np.argmin(score))], criterion=criterion, fits=fits,
                     heldout_log_likelihood=heldout, mask=mask)
+
+
+def _settings(V, R, n_restarts, mask, update="fast", max_iter=None, tol=None, check_every=None,
+              dtype=np.float64, init=None):
+    """rank_scan's settings for one R of a V already checked: _fit's arguments before rng.
+
+    The keywords are nmf()'s, with its defaults."""
+    R, options, dtype, n_restarts, mask, init = check.nmf_settings(
+        V, R, update, max_iter, tol, n_restarts, check_every, dtype, mask, init, ENGINE_DEFAULTS)
+    return R, update, options, dtype, n_restarts, mask, init
 
 
 def heldout_differences(V, scan):

@@ -23,14 +23,13 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
-from scipy.special import xlogy
 from threadpoolctl import threadpool_limits
 
-import nmf_helpers as nh  # used at call time only
+import nmf_helpers as nh
 from nmf_course import validation
 from nmf_course.fastfit import fit_kl
 
-__all__ = ["offset_model", "deviance_with_offset", "update_with_offset", "update_offset_b",
+__all__ = ["offset_model", "with_offset_module", "deviance_with_offset", "update_with_offset", "update_offset_b",
            "OffsetResult", "nmf_with_offset"]
 
 
@@ -54,12 +53,21 @@ def offset_model(W, H, b):
     return W @ H + b
 
 
+def with_offset_module(W, H, b):
+    """W H + b as one product: [W | b] [H ; 1], the offset as one more module whose row of H is 1.
+
+    A scalar b becomes a column of N equal entries. The offset model's deviance and
+    log-likelihood are then nmf_helpers' own, on these factors."""
+    column = np.broadcast_to(b, (W.shape[0], 1))
+    return np.hstack([W, column]), np.vstack([H, np.ones((1, H.shape[1]))])
+
+
 def deviance_with_offset(V, W, H, b):
-    """Poisson deviance 2 sum [V log(V / (WH + b)) - V + WH + b]: 0 for a perfect fit."""
+    """Poisson deviance 2 sum [V log(V / (WH + b)) - V + WH + b]: 0 for a perfect fit.
+
+    nh.deviance of the factors [W | b] and [H ; 1] (with_offset_module)."""
     V, W, H = validation.factors(V, W, H)
-    b = _offset(b, V)
-    model = offset_model(W, H, b)
-    return float(2 * np.sum(xlogy(V, V) - xlogy(V, model) - V + model))
+    return nh.deviance(V, *with_offset_module(W, H, _offset(b, V)))
 
 
 def update_with_offset(V, W, H, b):
@@ -69,13 +77,12 @@ def update_with_offset(V, W, H, b):
         W <- W * (Q H^T) / H.sum(axis=1)        then W's columns are scaled to sum to 1
         H <- H * (W^T Q)                        (Q recomputed; sum_i W[i, a] = 1)
 
-    The step of update_matmul with W H + b in the ratio; with b = 0 it is that step.
+    The step of nh.update_matmul with W H + b in the ratio; with b = 0 it is that step. It is
+    the reference for notebook 08's exercise; fits take the same step, extrapolated, in the
+    engine (nmf_course.fastfit.fit_kl with offset=b).
     """
     V, W, H = validation.factors(V, W, H)
-    return _step(V, W, H, _offset(b, V))
-
-
-def _step(V, W, H, b):
+    b = _offset(b, V)
     Q = nh.ratio(V, W @ H + b)
     H_row_sums = np.where(H.sum(axis=1) > 0, H.sum(axis=1), 1.0)
     W, H = nh.normalize_columns(W * (Q @ H.T) / H_row_sums, H)
@@ -89,17 +96,12 @@ def update_offset_b(V, W, H, b):
     A scalar b: b * mean(Q); an N x 1 column: b * Q.mean(axis=1), with Q = V / (W H + b).
     """
     V, W, H = validation.factors(V, W, H)
-    return _b_step(V, W, H, _offset(b, V))
+    return _b_step(V, W @ H, _offset(b, V))
 
 
-def _b_step(V, W, H, b):
-    Q = nh.ratio(V, W @ H + b)
+def _b_step(V, WH, b):
+    Q = nh.ratio(V, WH + b)
     return b * Q.mean() if b.ndim == 0 else b * Q.mean(axis=1, keepdims=True)
-
-
-def _deviance(V, W, H, b, VlogV):
-    model = W @ H + b
-    return float(2 * np.sum(VlogV - xlogy(V, model) - V + model))
 
 
 @dataclass
@@ -118,15 +120,16 @@ class OffsetResult:
 
 def nmf_with_offset(V, R, b=None, *, estimate_b=True, per_pixel=False, n_restarts=1, seed=None,
                     max_iter=50_000, tol=2e-9, check_every=50):
-    """Fit V ~ Poisson(W H + b) by multiplicative steps; return the best restart.
+    """Fit V ~ Poisson(W H + b) with nmf's engine; return the best restart.
 
     ``b``: the offset to start from (or to keep, with estimate_b=False): a number or an N x 1
-    column; None starts from the 10th percentile of V. With ``estimate_b`` b takes its own
-    multiplicative step (update_offset_b) after each step of W and H: one number for all of
-    V, or one per row with ``per_pixel=True``. With b fixed the fit is nmf's fast one
-    (nmf_course.fastfit.fit_kl with an offset); with b estimated, plain steps. Stops when
-    the deviance falls by at most tol * D over each of two checks in a row, check_every
-    iterations apart (nh.has_stopped_falling), or after max_iter iterations.
+    column; None starts from the 10th percentile of V. W and H are fitted by
+    nmf_course.fastfit.fit_kl with the offset b (extrapolated multiplicative steps). With
+    ``estimate_b`` the fit alternates: check_every steps of W and H with b fixed, then
+    as many multiplicative steps of b (update_offset_b) with W and H fixed, one number for all
+    of V, or one per row with ``per_pixel=True``; no step raises the deviance. Stops when the
+    deviance falls by at most tol * D over each of two checks in a row, check_every
+    iterations apart (nh.has_stopped_falling), or after max_iter iterations of W and H.
     """
     V = validation.as_matrix(V, "V")
     R, max_iter, n_restarts, _ = validation.fit_options(V, R, max_iter, tol, n_restarts, None)
@@ -135,9 +138,10 @@ def nmf_with_offset(V, R, b=None, *, estimate_b=True, per_pixel=False, n_restart
     if estimate_b and per_pixel and b0.ndim == 0:
         b0 = np.full((V.shape[0], 1), float(b0))
     b0 = np.maximum(b0, 1e-3) if estimate_b else b0  # a zero offset could never grow again
-    VlogV = xlogy(V, V)
+    options = {"max_iter": max_iter, "tol": tol, "check_every": check_every}
     with threadpool_limits(limits=1, user_api="blas"):  # thin products: threads cost more than they save
-        fits = [_fit_one(V, R, b0, estimate_b, rng, max_iter, tol, check_every, VlogV)
+        fits = [_fit_one(V, *nh.random_start(rng, *V.shape, R, np.maximum(V - b0, 0) + 1e-3), b0,
+                         estimate_b, **options)
                 for _ in range(n_restarts)]
     W, H, b_best, trace, n_iter, converged = min(fits, key=lambda fit: fit[3][-1])
     return OffsetResult(W=W, H=H, b=b_best, deviance=float(trace[-1]), n_iter=n_iter,
@@ -145,22 +149,20 @@ def nmf_with_offset(V, R, b=None, *, estimate_b=True, per_pixel=False, n_restart
                         restart_deviances=np.array([fit[3][-1] for fit in fits]))
 
 
-def _fit_one(V, R, b0, estimate_b, rng, max_iter, tol, check_every, VlogV):
-    """One restart of nmf_with_offset: (W, H, b, trace, n_iter, converged)."""
-    W, H = nh.random_start(rng, *V.shape, R, np.maximum(V - b0, 0) + 1e-3)
-    if not estimate_b:  # b fixed: the course's fast, extrapolated fit with an offset
-        out = fit_kl(V, W, H, offset=b0, max_iter=max_iter, tol=tol, check_every=check_every)
-        return out.W, out.H, b0, out.deviance_trace, out.n_iter, out.converged
-    b_now = b0.copy()
-    trace = [_deviance(V, W, H, b_now, VlogV)]
-    converged, n_iter = False, 0
-    for n_iter in range(1, max_iter + 1):
-        W, H = _step(V, W, H, b_now)
-        if estimate_b:
-            b_now = _b_step(V, W, H, b_now)
-        if n_iter % check_every == 0 or n_iter == max_iter:
-            trace.append(_deviance(V, W, H, b_now, VlogV))
-            if nh.has_stopped_falling(trace, tol):
-                converged = True
-                break
-    return W, H, b_now, np.array(trace), n_iter, converged
+def _fit_one(V, W, H, b, estimate_b, max_iter, tol, check_every):
+    """One restart of nmf_with_offset from (W, H): (W, H, b, trace, n_iter, converged)."""
+    if not estimate_b:  # b fixed: one call of the engine
+        out = fit_kl(V, W, H, offset=b, max_iter=max_iter, tol=tol, check_every=check_every)
+        return out.W, out.H, b, out.deviance_trace, out.n_iter, out.converged
+    trace, n_iter = [deviance_with_offset(V, W, H, b)], 0
+    while n_iter < max_iter:
+        steps = min(check_every, max_iter - n_iter)  # one check: two points, so fit_kl never stops early
+        out = fit_kl(V, W, H, offset=b, max_iter=steps, tol=tol, check_every=steps)
+        W, H, n_iter = out.W, out.H, n_iter + out.n_iter
+        WH = W @ H
+        for _ in range(out.n_iter):  # as many steps of b as of W and H
+            b = _b_step(V, WH, b)
+        trace.append(deviance_with_offset(V, W, H, b))
+        if nh.has_stopped_falling(trace, tol):
+            return W, H, b, np.array(trace), n_iter, True
+    return W, H, b, np.array(trace), n_iter, False

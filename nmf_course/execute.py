@@ -19,6 +19,12 @@ and its reviewable text twin, <folder>/py/<name>.py (jupytext "py:percent", sour
 written the way `jupytext --sync` and JupyterLab write it: from the pairing in the notebook's own
 metadata (PAIRING). tests/test_notebook_files.py checks both stay in sync, and that jupytext's
 sync finds nothing to change.
+
+What is nbclient's and jupytext's here, and what is not: the execution is nbclient's
+NotebookClient and the twin is jupytext's own writer (jupytext.writes, paired_paths). Kept as
+the course's own: the client's sliced polling (nbclient's channel waits on asyncio and can miss
+the kernel's reply: the lost wake-up that also stalled papermill's engine), and the
+normalisation above, which neither nbclient nor jupytext does.
 """
 
 from __future__ import annotations

@@ -30,6 +30,15 @@ from notebooks/ and student/; a notebook from elsewhere is copied into a tempora
 next to a link to the course's data/ first.
 
 Exit code: 0 when everything passes, 1 when anything fails, 2 when the file cannot be read.
+
+Why not nbval itself: nbval is a pytest plugin in the test extras (pyproject.toml), not among
+the course's dependencies, so a grader with the plain install has neither pytest nor nbval; and
+its comparison is a method of its pytest item (nbval.plugin.IPyNbCell.compare_outputs), which
+reports through pytest's failure text, not per cell as PASSED / UNFINISHED / FAILED, and has no
+deadline for the whole run. So the execution is nbclient's public API (a dependency, via
+nbconvert) and the comparison keeps nbval 0.11's rules in about 60 lines (SKIP_COMPARE,
+_coalesce_streams, compare_outputs), including its quirk that the backspace step never runs;
+tests/test_grading.py holds them to it.
 """
 
 import argparse

@@ -22,6 +22,13 @@ cell's figure goes below its code when both do not fit), a code cell too long fo
 slide gets a sub-slide of its own with the code in a scroll box, and each figure is scaled
 down (proportionally) to the room left on its slide. SLIDE_CSS sets a smaller font for
 code and outputs only, wraps long code lines and caps every image at the frame's size.
+
+Why own code beside nbconvert's SlidesExporter: the export itself is SlidesExporter's
+(exporter()); what it lacks is kept here: it links reveal.js, require.js and MathJax from the
+internet (no offline copy), it never splits or scales a slide taller than the 960 x 700 frame,
+and a widget it exports needs the live widget manager (nothing shows its saved figure in a
+static page). fit_to_frame, the vendoring (vendor_files, copy_vendor) and static_copy are
+those three gaps, no more.
 """
 
 import base64

@@ -19,6 +19,16 @@ cell types, sources, outputs, execution counts, the cell metadata this course us
 language_info, widget state, cell ids, the nbformat minor version nor any other metadata
 (see `content`). So opening and saving a student notebook changes nothing that counts.
 
+Why not nbgrader's generate_assignment (ClearSolutions makes the same stub from the same
+markers): nbgrader is not installable beside the course (it brings notebook 7 and its own
+JupyterLab extensions, so the Makefile keeps it in .venv/nbgrader) and it needs a course
+directory, a gradebook database and its cell metadata; it writes a release/ folder of its own,
+while make student writes student/ beside students' files and must never overwrite an edited
+one (the manifest). What the course adds beyond ClearSolutions: the exercise / exercise-check
+tags found by following calls of the stubbed functions, the reference-solution section moved to
+the end, and Problem 3's tables cell. tests/test_nbgrader.py checks that nbgrader releases and
+autogrades what this module writes, so the two stay equivalent.
+
 Every notebook in notebooks/ is copied to student/ (all of them, so the previous/next links
 work there too), with these changes and nothing else:
 

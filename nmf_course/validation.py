@@ -302,6 +302,18 @@ def nmf_options(V, R, update, max_iter, tol, n_restarts, check_every, dtype, mas
     check_every; the arguments given as None take those.
     """
     V = as_matrix(V, "V")
+    settings = nmf_settings(V, R, update, max_iter, tol, n_restarts, check_every, dtype, mask,
+                            init, defaults)
+    something_to_fit(V, settings[-2])
+    return (V, *settings)
+
+
+def nmf_settings(V, R, update, max_iter, tol, n_restarts, check_every, dtype, mask, init,
+                 defaults):
+    """nmf_options() for a V already checked (rank_scan checks V once, then each R's settings).
+
+    Returns R, the engine's options, dtype, n_restarts, the mask and init.
+    """
     choice(update, "update", ("fast", "loops", "broadcast", "matmul"))
     engine = "fast" if update == "fast" else "teaching"
     given = {"max_iter": max_iter, "tol": tol, "check_every": check_every}
@@ -321,8 +333,7 @@ def nmf_options(V, R, update, max_iter, tol, n_restarts, check_every, dtype, mas
                          f"not update={update!r}")
     if mask is not None:
         mask = observed_mask(mask, V)
-    something_to_fit(V, mask)
-    return V, R, options, dtype, n_restarts, mask, init
+    return R, options, dtype, n_restarts, mask, init
 
 
 def something_to_fit(V, mask):

@@ -43,6 +43,8 @@ def test_fit_recovers_a_known_offset_and_estimates_one():
     assert fixed.converged and float(fixed.b) == 4.0
     estimated = nmf_with_offset(V, 2, b=1.0, n_restarts=2, seed=0)
     assert 3.0 < float(estimated.b) < 5.0
+    # blocks of the engine's W, H steps and of b steps: neither raises the deviance
+    assert np.all(np.diff(estimated.deviance_trace) <= 1e-9 * estimated.deviance)
     assert estimated.deviance <= deviance_with_offset(V, fixed.W, fixed.H, 4.0) + 1.0
     # one b per pixel nests one b for all, so its converged fit is at least as close to V
     per_pixel = nmf_with_offset(V, 2, per_pixel=True, seed=0)

@@ -616,3 +616,21 @@ def test_the_2_se_rule_names_bad_input():
         nh.heldout_se_rule(sim.V[:10], scan)
     with pytest.raises(ValueError, match="n_se must be greater than 0"):
         nh.heldout_se_rule(sim.V, scan, n_se=0)
+
+
+def test_each_public_call_checks_V_once(monkeypatch):
+    """nmf, rank_scan and the objectives read and check V once per call (nmf_course.validation),
+    not again in every restart, every R or every score. (nmf's teaching path calls the public
+    update_loops/_broadcast/_matmul step by step, as a student would, and each checks.)"""
+    from nmf_course import validation
+    checked = []
+    as_matrix = validation.as_matrix
+    monkeypatch.setattr(validation, "as_matrix",
+                        lambda X, name: checked.append(name) or as_matrix(X, name))
+    V = nh.simulate(n_genes=30, n_samples=12, n_modules=2, seed=0).V
+    for call in (lambda: nh.nmf(V, 2, n_restarts=3, seed=0),
+                 lambda: nh.rank_scan(V, [1, 2, 3], n_restarts=2, seed=0, holdout=0.1),
+                 lambda: nh.deviance(V, np.ones((30, 2)), np.ones((2, 12)))):
+        checked.clear()
+        call()
+        assert checked.count("V") == 1, checked
