@@ -35,6 +35,8 @@ from nmf_course import plots, selfchecks
 
 plots.use_course_style()   # 13 pt text, 100 dpi, no axis offsets
 SEED = 2019
+
+# %%
 sim = nh.simulate(seed=SEED)          # 100 genes x 60 samples, 4 modules, 3 moonlighting genes
 V = sim.V
 N, M = V.shape
