@@ -1,5 +1,6 @@
 # The course's commands. Each creates .venv (with pip) the first time it is needed.
-#   make lab    open the course in JupyterLab (prints the URL on a headless machine)
+#   make lab    open the course in JupyterLab (prints the URL on a headless machine), with the
+#               course's own settings: the deck ("Start Deck") off at every start, no news pop-up
 #   make test   run the whole test suite: helper tests and strict nbval on every notebook
 #   make student               regenerate the exercise versions in student/ from notebooks/
 #   make grade NB=path.ipynb   re-run a notebook from a clean kernel and report on it
@@ -44,8 +45,10 @@ $(STAMP): $(LOCK) pyproject.toml
 	$(BIN)/python -m pip uninstall --quiet -y jupyterlab_rise jupyterlab-mathjax3 2>/dev/null || true
 	touch $(STAMP)
 
+# JupyterLab with the course's own settings (.lab-settings/, reset from lab/user-settings/ at
+# every start: the deck off, no news pop-up), never the account's: nmf_course/lab.py
 lab: $(STAMP)
-	$(BIN)/jupyter lab $(LAB_FLAGS) --ServerApp.root_dir=. --LabApp.default_url=/lab/tree/notebooks
+	$(BIN)/python -m nmf_course.lab $(LAB_FLAGS) --ServerApp.root_dir=. --LabApp.default_url=/lab/tree/notebooks
 
 # Then strict nbval again on NumPy's AVX2 code where the CPU has AVX-512 (tests/numpy_paths.py),
 # and the NumPy SIMD paths it checked, by name.

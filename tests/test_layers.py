@@ -23,7 +23,8 @@ FLOORS = {
         "nmf_course.readouts", "nmf_course.audio",
         "nmf_course.algorithms"],
     3: ["nmf_course.execute", "nmf_course.student_version", "nmf_course.grading", "nmf_course.slides",
-        "nmf_course.slide_metadata", "nmf_course.nbgrader_metadata", "nmf_course.papermill_engine"],
+        "nmf_course.slide_metadata", "nmf_course.nbgrader_metadata", "nmf_course.papermill_engine",
+        "nmf_course.lab"],
 }
 
 

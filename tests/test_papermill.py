@@ -4,6 +4,7 @@ parameter takes effect (each notebook's cell that sets its seeds and data files 
 at its slider cell in 5 runs of 67 here, and a notebook of 40 slider cells in 2 runs of 3: the
 kernel had replied, but the client's asyncio poll was never woken (nmf_course.execute.SlicedChannel)."""
 
+import ast
 import subprocess
 import sys
 
@@ -42,6 +43,26 @@ def test_every_notebook_has_one_parameters_cell_that_sets_its_seed(path):
              if "parameters" in cell.metadata.get("tags", [])]
     assert len(cells) == 1, f"{path.name}: {len(cells)} cells tagged parameters"
     assert "SEED = " in cells[0].source
+
+
+# notebooks whose parameters cell still uses a seed it sets (rng = default_rng(SEED)): papermill's
+# injected cell comes after it, so -p SEED would not reach that rng. 11 is being edited elsewhere.
+SEED_USED_IN_PARAMETERS_CELL = {"11_leukemia_consensus.ipynb", "14_audio.ipynb"}
+
+
+@pytest.mark.parametrize("path", [
+    pytest.param(p, marks=pytest.mark.xfail(strict=True, reason="its parameters cell uses SEED"))
+    if p.name in SEED_USED_IN_PARAMETERS_CELL else p for p in NOTEBOOKS], ids=[p.name for p in NOTEBOOKS])
+def test_the_parameters_cell_uses_none_of_the_names_it_sets(path):
+    """papermill injects its cell right after the parameters cell: a seed used inside the
+    parameters cell itself (a random generator, a simulated table) would keep the old value."""
+    cell = next(cell for cell in nbformat.read(path, as_version=4).cells
+                if "parameters" in cell.metadata.get("tags", []))
+    tree = ast.parse(cell.source)
+    assigned = {target.id for node in tree.body if isinstance(node, ast.Assign)
+                for target in node.targets if isinstance(target, ast.Name)}
+    used = {node.id for node in ast.walk(tree) if isinstance(node, ast.Name) and isinstance(node.ctx, ast.Load)}
+    assert not assigned & used, f"{path.name}: its parameters cell uses {sorted(assigned & used)}"
 
 
 def widgets_shown(nb):

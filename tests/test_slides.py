@@ -42,6 +42,29 @@ def test_slide_types_follow_the_rules():
     assert nb.metadata.rise == {"scroll": True}
 
 
+def test_a_widget_cell_starts_a_subslide_and_the_deck_hides_its_long_code():
+    widget = nbformat.v4.new_output("display_data", data={
+        add_slide_metadata.WIDGET_MIME: {"model_id": "m", "version_major": 2, "version_minor": 0},
+        "text/plain": "interactive(children=(FloatSlider(...)))"})
+    nb = nbformat.v4.new_notebook(cells=[
+        M("# 01 · Title"),
+        M("## 9. Explore\n\nThe slider moves the line."),
+        C("interact(f, x=1)", execution_count=1, outputs=[widget]),
+        C("\n".join(f"line{i} = {i}" for i in range(20)) + "\ndisplay(w)", execution_count=2,
+          outputs=[widget]),
+        C("y = 2", execution_count=3),
+    ])
+    nb.cells[4].metadata[add_slide_metadata.FONTS_KEY] = add_slide_metadata.DECK_HIDE_INPUT  # stale
+    nb = add_slide_metadata.with_slide_metadata(nb)
+    assert [c.metadata.get("slideshow", {}).get("slide_type", "-") for c in nb.cells] == [
+        "slide", "slide", "subslide", "subslide", "-"]
+    # short widget code stays on the slide; long code is hidden while presenting only
+    assert add_slide_metadata.FONTS_KEY not in nb.cells[2].metadata
+    style = nb.cells[3].metadata[add_slide_metadata.FONTS_KEY]["styles"][""]
+    assert style == {"body[data-jp-deck-mode='presenting'] &": {"& .jp-Cell-inputWrapper": {"display": "none"}}}
+    assert add_slide_metadata.FONTS_KEY not in nb.cells[4].metadata      # the tool's own style removed
+
+
 def test_only_metadata_changes_and_a_second_run_changes_nothing(tmp_path):
     path = tmp_path / "01_x.ipynb"
     nbformat.write(small_notebook(), path)

@@ -280,7 +280,7 @@ for alpha, x in draws.items():
 # modules harder to tell apart. Drag the slider (a logarithmic scale from 0.01 to 100) to see
 # both pictures change.
 
-# %% tags=["nbval-ignore-output"]
+# %% @deathbeds/jupyterlab-fonts={"styles": {"": {"body[data-jp-deck-mode='presenting'] &": {"& .jp-Cell-inputWrapper": {"display": "none"}}}}} slideshow={"slide_type": "subslide"} tags=["nbval-ignore-output"]
 def show_dirichlet(alpha, n_modules=4, n_samples=20, seed=SEED):
     """Draw one 100-long Dirichlet vector and a 4-module mix for 20 samples; plot both."""
     rng = np.random.default_rng(seed)
@@ -406,18 +406,19 @@ fig.tight_layout()
 plt.show()
 
 
-# %% [markdown] slideshow={"slide_type": "slide"}
+# %% [markdown] slideshow={"slide_type": "subslide"}
 # Each moonlighting gene has two coloured cells in its row of W, and its row of V follows
 # two modules' activity instead of one. The blocks of V are what NMF will have to find
 # without being told the gene order.
-#
+
+# %% [markdown] slideshow={"slide_type": "slide"}
 # ## 8. Vary the simulation
 #
 # Change the number of modules R, the number of moonlighting genes and the sequencing depth
 # (reads per sample, on a log scale) and watch V. At low depth the Poisson noise hides the
 # blocks; at high depth V looks like W H. The seed stays fixed, so only what you change changes.
 
-# %% tags=["nbval-ignore-output"]
+# %% @deathbeds/jupyterlab-fonts={"styles": {"": {"body[data-jp-deck-mode='presenting'] &": {"& .jp-Cell-inputWrapper": {"display": "none"}}}}} slideshow={"slide_type": "subslide"} tags=["nbval-ignore-output"]
 def show_simulation(n_modules=4, n_moonlighters=3, depth=100_000, seed=SEED):
     """Simulate with the given settings and draw V (genes sorted by module, moonlighters marked)."""
     s = nh.simulate(n_modules=n_modules, n_moonlighters=n_moonlighters,

@@ -35,6 +35,8 @@ from nmf_course import plots, selfchecks
 
 plots.use_course_style()   # 13 pt text, 100 dpi, no axis offsets
 SEED = 2019
+
+# %%
 sim = nh.simulate(seed=SEED)          # 100 genes x 60 samples, 4 modules, 3 moonlighting genes
 V = sim.V
 N, M = V.shape
@@ -653,7 +655,7 @@ print(f"the zeroed entry is still exactly 0: {W_end[gene, module] == 0}; its sca
 # modules lined up with the true ones (`nh.match_modules`; NMF's modules come out in no particular
 # order); right, where that step sits on the deviance trace (log scale).
 
-# %% tags=["nbval-ignore-output"]
+# %% @deathbeds/jupyterlab-fonts={"styles": {"": {"body[data-jp-deck-mode='presenting'] &": {"& .jp-Cell-inputWrapper": {"display": "none"}}}}} slideshow={"slide_type": "subslide"} tags=["nbval-ignore-output"]
 path_W, path_D = [W0], [nh.deviance(V, W0, H0)]
 W_step, H_step = W0, H0
 for _ in range(200):

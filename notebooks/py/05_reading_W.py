@@ -373,7 +373,7 @@ for t in (0.02, 0.05, 0.1, 0.2, 0.3, 0.4, 0.5):
     print(f"{t:>9.2f}  {fp.sum():>4}  {fn.sum():>4}  {moon.size:>18}  {np.isin(moon, true_moon).sum():>12}")
 
 
-# %% [markdown] slideshow={"slide_type": "slide"}
+# %% [markdown] slideshow={"slide_type": "subslide"}
 # - **Too low** (0.02): the small shares of the low peak start to count. 48 memberships are false
 #   positives and 51 genes look like moonlighters, only 3 of them truly.
 # - **Inside the gap** (0.05, 0.1 and 0.2): a perfect recovery. 0.05 is only just inside: the
@@ -382,13 +382,14 @@ for t in (0.02, 0.05, 0.1, 0.2, 0.3, 0.4, 0.5):
 # - **Too high** (0.3 and above): the moonlighting genes' smaller shares (the table in section 7
 #   lists them) fall below the threshold one by one, so their second module is lost (false
 #   negatives), until at 0.5 no moonlighter is left.
-#
+
+# %% [markdown] slideshow={"slide_type": "slide"}
 # ## 9. Explore: move the threshold
 #
 # The slider moves the threshold line over the histogram and prints how the assignments, the
 # scores and the moonlighter list change. (It redraws when you let go of the slider.)
 
-# %% tags=["nbval-ignore-output"]
+# %% @deathbeds/jupyterlab-fonts={"styles": {"": {"body[data-jp-deck-mode='presenting'] &": {"& .jp-Cell-inputWrapper": {"display": "none"}}}}} slideshow={"slide_type": "subslide"} tags=["nbval-ignore-output"]
 def explore(threshold=THRESHOLD):
     """Draw the histogram with the threshold, print the counts; return the scores."""
     fig, ax = plt.subplots(figsize=(9, 4.5))

@@ -497,7 +497,7 @@ plt.show()
 # wrong, because in those 10 days factory 1 never dumps without factory 2, so the two cannot be fully
 # separated (section 9 again); and 0.2 particles per unit blurs the on/off days even with 1,000 of them.
 
-# %% tags=["nbval-ignore-output"]
+# %% @deathbeds/jupyterlab-fonts={"styles": {"": {"body[data-jp-deck-mode='presenting'] &": {"& .jp-Cell-inputWrapper": {"display": "none"}}}}} slideshow={"slide_type": "subslide"} tags=["nbval-ignore-output"]
 def explore(n_days=1000, particles=5.0):
     rng_explore = np.random.default_rng(SEED + 1)
     D_x = (rng_explore.random((N_FACTORIES, n_days)) < 0.5).astype(int)

@@ -400,7 +400,7 @@ print(f"root-mean-square difference from the noise-free movie: data {rms(movie, 
 # figure is drawn once; each frame only swaps the image data and moves the line, then sends the
 # picture.
 
-# %%
+# %% @deathbeds/jupyterlab-fonts={"styles": {"": {"body[data-jp-deck-mode='presenting'] &": {"& .jp-Cell-inputWrapper": {"display": "none"}}}}} slideshow={"slide_type": "subslide"}
 vmax = float(np.percentile(movie, 99.9))
 viewer = Figure(figsize=(9.6, 3.6), dpi=100)
 ax_data = viewer.add_axes((0.02, 0.12, 0.21, 0.76))

@@ -348,7 +348,7 @@ for r in R_CHOICES:
           "; near-zero pixels " + ", ".join(f"{m} {precomputed[r]['near_zero'][m]:.2f}" for m in METHODS))
 
 
-# %% tags=["nbval-ignore-output"]
+# %% @deathbeds/jupyterlab-fonts={"styles": {"": {"body[data-jp-deck-mode='presenting'] &": {"& .jp-Cell-inputWrapper": {"display": "none"}}}}} slideshow={"slide_type": "subslide"} tags=["nbval-ignore-output"]
 def show_components(R):
     """Draw the basis images of the three methods for one precomputed R."""
     result = precomputed[R]

@@ -44,6 +44,8 @@ from nmf_course.signatures import (CHANNELS, cosine_similarity, load_signatures,
 
 SEED = 0
 plots.use_course_style()
+
+# %%
 rng = np.random.default_rng(SEED)
 notebook_start = time.perf_counter()
 

@@ -38,11 +38,14 @@ import nmf_helpers as nh
 from nmf_course import algorithms, fastfit, frobenius, plots, selfchecks
 from nmf_course.fastfit import fit_kl
 
-SEED = 0
+SEED = 0         # the random starts
+DATA_SEED = 13   # the simulated table (the homework's shape: 100 genes x 60 samples, 4 modules)
 plots.use_course_style()
+
+# %%
 notebook_start = time.perf_counter()
 
-sim = nh.simulate(seed=13)                  # the homework's table: 100 genes x 60 samples, 4 modules
+sim = nh.simulate(seed=DATA_SEED)           # the homework's table: 100 genes x 60 samples, 4 modules
 V = sim.V.astype(float)
 N, M = V.shape
 R = 4
