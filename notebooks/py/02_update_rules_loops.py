@@ -136,10 +136,12 @@ selfchecks.check_log_likelihood(my_log_likelihood)
 
 # %% [markdown] slideshow={"slide_type": "subslide"}
 # From here on we use `nh.log_likelihood`, so the rest of the notebook runs even if your
-# exercise is unfinished. Its source, for comparison with yours:
+# exercise is unfinished. Its source, for comparison with yours: it checks its input, then hands it to
+# `_log_likelihood`, which does the sum.
 
 # %% tags=["reference-solution"]
 print(inspect.getsource(nh.log_likelihood))
+print(inspect.getsource(nh._log_likelihood))
 
 # %% [markdown] slideshow={"slide_type": "slide"}
 # ## 2. The multiplicative update rules, derived as EM
