@@ -234,12 +234,13 @@ def fit_kl(V, W, H, mask=None, offset=None, *, max_iter=50_000, tol=2e-9,
     exp(ESCAPE_SIZE z), z standard normal (a fixed seed: the same call gives the same fit),
     and a second run starts there. If it gets more than ESCAPE_GAIN deviance units below the
     stopped point, the fit goes on from there (and is tested again when it stops next);
-    otherwise the lower of the two points is returned. escape=False skips the test.
+    otherwise the stopped point is returned. escape=False skips the test.
 
     Guarantees: the deviance of the returned point is never above the start's, and never
-    above any point of deviance_trace. The trace holds the deviance at the start, at every
-    check, and where a test moved the fit to a lower point (a test's own checks are not in
-    it, as its run starts above the stopped point; its steps count in n_iter).
+    above any point of deviance_trace. The trace holds the deviance at the start and at every
+    check of the path to the returned point, check_every steps of that path apart; a test's
+    run is not in it (it starts above the stopped point), and where a test succeeded the path
+    goes on from the test's end point. n_iter counts every step, the tests' included.
 
     The inputs are not modified. Returns a FitOutcome (W's columns sum to 1).
     """
@@ -330,22 +331,23 @@ class _Run:
 def _escape_test(problem, run, rng, max_iter, tol, check_every):
     """Test the stopped point of run: perturb it, run again, keep the better point.
 
-    Returns True (and moves run to the new point, its path appended to run.trace) if the
-    new run got more than ESCAPE_GAIN below the stopped deviance: the fit should go on.
-    Returns False otherwise; run then holds the lower of the two points.
+    Returns True (and moves run to the new point) if the new run got more than ESCAPE_GAIN
+    below the stopped deviance: the fit should go on from there. Returns False otherwise, and
+    run keeps its stopped point: a run that ends a little lower (less than ESCAPE_GAIN) has
+    found the same optimum, and which of two such points is lower is decided by rounding,
+    which differs between CPUs; the stopped point does not depend on that comparison.
     """
     trial_start = problem.point()
     np.multiply(run.point.flat, np.exp(ESCAPE_SIZE * rng.standard_normal(trial_start.flat.size)),
                 out=trial_start.flat)
-    stopped = run.deviance
     trial = _Run(problem, trial_start, n_iter=run.n_iter)
-    trial.until_stopped(max_iter, ESCAPE_TOL_FACTOR * tol, check_every, below=stopped - ESCAPE_GAIN)
+    trial.until_stopped(max_iter, ESCAPE_TOL_FACTOR * tol, check_every,
+                        below=run.deviance - ESCAPE_GAIN)
     run.n_iter = trial.n_iter
-    if trial.deviance >= stopped:
+    if trial.deviance >= run.deviance - ESCAPE_GAIN:
         return False
     run.point, run.deviance, run.schedule = trial.point, trial.deviance, trial.schedule
-    run.trace.append(trial.deviance)
-    return trial.deviance < stopped - ESCAPE_GAIN
+    return True
 
 
 def _positive_start(W, H, floor, out):
