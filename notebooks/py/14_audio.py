@@ -39,7 +39,6 @@ threadpool_limits(limits=1, user_api="blas")  # thin matrix products (R of 2 to 
 plots.use_course_style()
 SEED = 0
 FS = 8000          # samples per second: telephone quality, enough for notes up to about 1 kHz
-rng = np.random.default_rng(SEED)
 
 # %% [markdown]
 # ## 1. A short melody, and its spectrogram
@@ -59,6 +58,7 @@ SCORE = [  # note, onset (s), duration (s), loudness
     ("G4", 2.2, 0.8, 0.9), ("A4", 2.3, 0.6, 0.7), ("C4", 2.6, 0.7, 1.0),
 ]
 tracks = audio.render_tracks(SCORE, NOTES, FS, seed=SEED)     # one row per note
+rng = np.random.default_rng(SEED)                             # the recording's noise
 x = tracks.sum(axis=0) + 1e-3 * rng.standard_normal(tracks.shape[1])
 print(f"{len(x):,} samples: {len(x) / FS:.1f} s at {FS:,} Hz")
 for note in NOTES:
