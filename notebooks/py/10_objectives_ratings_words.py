@@ -309,7 +309,7 @@ print(f"largest minus smallest over the seeds: Jim's Alien {spread[1, 1]:.2f}; t
 # %% [markdown] slideshow={"slide_type": "subslide"}
 # Every seed fits the rated entries (to 1e-3), and they nearly agree on Jim's hidden Alien (2.91
 # to 3.00: about 3, as his other sci-fi ratings and the other sci-fi fans say). On the cross-genre
-# entries they disagree: Jill's Matrix runs from 3.66 to 5.00 and Jenny's from 5.61 to 7.42, above
+# entries they disagree: Jill's Matrix runs from 3.66 to 5.00 and Jenny's from 5.55 to 7.42, above
 # the top rating of 5 (a few cross-genre entries happen to land close together, but nothing makes
 # them). No user rated films of both genres, so nothing in the data links a sci-fi fan's taste to
 # romance: a user's weight on the other topic can be anything that keeps the rated entries exact,
@@ -359,7 +359,7 @@ for u, user in enumerate(users):
 # There they part: the lecture's fit gives each user roughly his or her own rating on the other
 # genre (within 0.25 of it for five users; Jill and Jenny 0.5 to 1 below theirs, 3.0 to 3.5 and
 # 4.0 to 4.5), while our five fits scatter over a range that changes from seed to seed (Jenny's
-# from 5.3 to 9.1, above the top rating of 5).
+# from 5.5 to 9.9, above the top rating of 5).
 #
 # Our five fits match the rated entries equally well, and the lecture's nearly so: its numbers
 # are one more point near the same ridge of equally good fits, picked by its start, its penalty
