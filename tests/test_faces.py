@@ -72,3 +72,25 @@ def test_found_from_any_folder(tmp_path):
                             text=True, timeout=60)
     assert result.returncode == 0, result.stderr
     assert re.search(r"\(361, 2429\)", result.stdout)
+
+
+def test_stored_fit_of_notebook_09_is_converged():
+    """data/cbcl_faces/'s NMF (data/make_faces_fit.py) is what notebook 09 reads its faces'
+    parts and sparseness from: it must be a fit of these faces, and converged by nh.nmf's rule."""
+    import nmf_helpers as nh
+    W, H = faces.load_faces_fit(49, 0)
+    assert W.shape == (361, 49) and H.shape == (49, 2429) and W.min() >= 0 and H.min() >= 0
+    assert np.allclose(W.sum(axis=0), 1, atol=1e-5)
+    V = faces.load_faces()
+    with np.load(faces.DATA_DIR / faces.fit_file_name(49, 0), allow_pickle=False) as stored:
+        assert abs(nh.deviance(V, W, H) - float(stored["deviance"])) < 1e-6 * float(stored["deviance"])
+    more = nh.nmf(V, 49, init=(W, H), max_iter=100, dtype=np.float32)
+    assert more.converged and nh.deviance(V, W, H) - more.deviance < 0.1
+
+
+def test_no_stored_fit_is_none_and_a_wrong_one_is_refused(tmp_path):
+    assert faces.load_faces_fit(49, 12345) is None
+    np.savez(tmp_path / faces.fit_file_name(49, 0), W=np.ones((361, 49)), H=np.ones((49, 2429)),
+             R=49, seed=0, converged=False)
+    with pytest.raises(ValueError, match="converged"):
+        faces.load_faces_fit(49, 0, folder=tmp_path)
