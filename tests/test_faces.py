@@ -76,7 +76,8 @@ def test_found_from_any_folder(tmp_path):
 
 def test_stored_fit_of_notebook_09_is_converged():
     """data/cbcl_faces/'s NMF (data/make_faces_fit.py) is what notebook 09 reads its faces'
-    parts and sparseness from: it must be a fit of these faces, and converged by nh.nmf's rule."""
+    parts and sparseness from: it must be a fit of these faces, stored as converged, and 100
+    more steps from it must lower the deviance by less than 0.01 (as the notebook prints)."""
     import nmf_helpers as nh
     W, H = faces.load_faces_fit(49, 0)
     assert W.shape == (361, 49) and H.shape == (49, 2429) and W.min() >= 0 and H.min() >= 0
@@ -85,7 +86,7 @@ def test_stored_fit_of_notebook_09_is_converged():
     with np.load(faces.DATA_DIR / faces.fit_file_name(49, 0), allow_pickle=False) as stored:
         assert abs(nh.deviance(V, W, H) - float(stored["deviance"])) < 1e-6 * float(stored["deviance"])
     more = nh.nmf(V, 49, init=(W, H), max_iter=100, dtype=np.float32)
-    assert more.converged and nh.deviance(V, W, H) - more.deviance < 0.1
+    assert nh.deviance(V, W, H) - more.deviance < 0.01   # (the rule itself is rounding-level here)
 
 
 def test_no_stored_fit_is_none_and_a_wrong_one_is_refused(tmp_path):
