@@ -6,6 +6,11 @@
 
 The file and its notice (provenance, checksum, terms) are in data/cbcl_faces/; the
 checksum is checked by the tests (tests/test_faces.py), not here.
+
+    W, H = load_faces_fit(49, 0)     # notebook 09's converged NMF, stored (None if not stored)
+
+A converged NMF of the faces at R = 49 takes about 10,000 steps (a minute or two on one core),
+so the one notebook 09 reads is stored beside the faces, made by data/make_faces_fit.py.
 """
 
 from __future__ import annotations
@@ -16,8 +21,8 @@ import numpy as np
 
 from nmf_course import paths
 
-__all__ = ["load_faces", "load_face_images", "standardize_faces", "FACE_SHAPE", "DATA_DIR",
-           "FACES_FILE", "SHA256"]
+__all__ = ["load_faces", "load_face_images", "standardize_faces", "load_faces_fit",
+           "fit_file_name", "FACE_SHAPE", "DATA_DIR", "FACES_FILE", "SHA256"]
 
 DATA_DIR = paths.DATA_DIR / "cbcl_faces"
 FACES_FILE = "cbcl_faces.npy"
@@ -56,3 +61,24 @@ def load_faces(path=None):
     standardized by standardize_faces (pixel mean and standard deviation 0.25, clipped to
     [0, 1]); V[:, k].reshape(FACE_SHAPE) shows it upright."""
     return standardize_faces(load_face_images(path))
+
+
+def fit_file_name(R, seed):
+    """The file name of a stored NMF of the faces (data/make_faces_fit.py writes it)."""
+    return f"nmf_fit_r{R}_seed{seed}.npz"
+
+
+def load_faces_fit(R, seed, folder=None):
+    """W (361 x R) and H (R x 2,429), float64, of the converged
+    nh.nmf(load_faces(), R, seed=seed, dtype=np.float32) stored in data/cbcl_faces/ by
+    data/make_faces_fit.py; None if no fit is stored for this R and seed."""
+    path = Path(folder if folder is not None else DATA_DIR) / fit_file_name(R, seed)
+    if not path.exists():
+        return None
+    with np.load(path, allow_pickle=False) as stored:
+        if int(stored["R"]) != R or int(stored["seed"]) != seed or not bool(stored["converged"]):
+            raise ValueError(f"{path.name} does not hold a converged fit with R = {R}, seed = {seed}")
+        W, H = stored["W"].astype(float), stored["H"].astype(float)
+    if W.shape != (FACE_SHAPE[0] * FACE_SHAPE[1], R) or H.shape != (R, N_FACES):
+        raise ValueError(f"{path.name}: W {W.shape} and H {H.shape} are not 361 x {R} and {R} x {N_FACES}")
+    return W, H

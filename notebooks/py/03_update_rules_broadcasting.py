@@ -350,7 +350,8 @@ for first, second in (("loops", "broadcast"), ("loops", "matmul"), ("broadcast",
 # of several repeats (the median ignores the odd slow run when the machine is busy elsewhere);
 # the fast versions are run many times per repeat because a single call is too short to time
 # well. Your numbers will differ from the ones below, which are what this run measured; the
-# seed notes expected loops to be roughly 10x to 100x slower.
+# seed notes expected loops to be roughly 10x to 100x slower (compare the table's last two
+# columns: on a larger problem the matrix form can be more than 100x faster).
 
 # %% tags=["nbval-ignore-output"]
 from nmf_course.timing import time_call  # median seconds per call, enough calls per repeat
@@ -406,8 +407,8 @@ plt.show()
 # N·R·M, while a NumPy call also has a small fixed overhead that matters most for tiny arrays.
 #
 # This is why `nh.nmf` works in matrix form (its default, `update="fast"`, adds an accelerating
-# extrapolation to the matrix-form step): a fit takes hundreds to thousands of steps, and with
-# several restarts and several values of R (notebook 04) loops would take minutes.
+# extrapolation to the matrix-form step): a fit takes hundreds to tens of thousands of steps, and
+# with several restarts and several values of R (notebook 04) loops would take hours.
 #
 # ## 6. The memory cost of the 3-D intermediate
 #
@@ -464,7 +465,7 @@ for n, m, r in sizes:
 # The homework's data needs less than 200 KiB. A real RNA-seq table (about 20,000 genes)
 # with a thousand samples and 20 modules needs gigabytes for one intermediate; with 10,000 samples
 # it is more memory than most laptops have (typically 8 to 32 GiB), and a large single-cell atlas
-# is far beyond any machine. The matrix form of the same problems needs R times less
+# (2.2 TiB, the last row) is beyond any laptop. The matrix form of the same problems needs R times less
 # (the N x M column).
 #
 # `nh.update_broadcast` therefore refuses to build an intermediate larger than

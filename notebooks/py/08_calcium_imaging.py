@@ -240,11 +240,11 @@ plt.show()
 
 
 # %% [markdown] slideshow={"slide_type": "subslide"}
-# All five cells are found: footprint correlations between 0.977 and 0.988, trace correlations
-# between 0.977 and 0.995, and the overlapping cells 1 and 5 come apart. Two things are not perfect,
+# All five cells are found: footprint correlations between 0.973 and 0.988, trace correlations
+# between 0.978 and 0.995, and the overlapping cells 1 and 5 come apart. Two things are not perfect,
 # and they are the same thing. The fitted traces rest on a floor of a few photons where the true ones
-# fall to 0, and the background component holds only 1.92 of the 5 background photons per pixel,
-# with dark holes where the cells are (its footprint varies by 29% across pixels). The rest of the
+# fall to 0, and the background component holds only 1.85 of the 5 background photons per pixel,
+# with dark holes where the cells are (its footprint varies by 32% across pixels). The rest of the
 # background is carried by the cells' own components: a faint pedestal under each footprint, times a
 # trace that never reaches 0. That is the always-on ambiguity of notebook 07; the data fit equally
 # well either way.
@@ -361,9 +361,9 @@ plt.show()
 
 # %% [markdown] slideshow={"slide_type": "subslide"}
 # Ignoring the background is worst: the cell components must carry all of it, so every footprint
-# gets a pedestal (up to 0.136 of its peak) and the smallest cell suffers most (cell 2: footprint
-# r = 0.937, trace r = 0.883). An extra component helps (every r ≥ 0.977) but leaves pedestals of up
-# to 0.084. Subtracting and clipping scores well on these numbers (footprints ≥ 0.987, pedestals at
+# gets a pedestal (up to 0.135 of its peak) and the smallest cell suffers most (cell 2: footprint
+# r = 0.937, trace r = 0.883). An extra component helps (every r ≥ 0.973) but leaves pedestals of up
+# to 0.077. Subtracting and clipping scores well on these numbers (footprints ≥ 0.987, pedestals at
 # most 0.021), but it rests on a wrong background (6 instead of 5) and leaves dark pixels at 0.51
 # photons on average with a variance of 1.22, neither a background of 0 nor Poisson counts.
 #
