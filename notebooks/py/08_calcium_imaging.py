@@ -203,7 +203,7 @@ for a in range(N_CELLS):
     print(f"cell {a + 1}: footprint r = {r_footprint[a]:.3f}, trace r = {r_trace[a]:.3f}")
 background = W_fit[:, N_CELLS]
 print(f"background component: {np.median(H_fit[N_CELLS]):.3g} photons per pixel per frame (true {BACKGROUND:g}); "
-      f"its footprint varies by {background.std() / background.mean():.0%} across pixels")
+      f"its footprint varies by about {round(background.std() / background.mean(), 1):.0%} across pixels")
 
 # %%
 fig, axes = plt.subplots(2, N_CELLS + 1, figsize=(9.6, 4.4), layout="constrained")
@@ -244,7 +244,7 @@ plt.show()
 # between 0.978 and 0.995, and the overlapping cells 1 and 5 come apart. Two things are not perfect,
 # and they are the same thing. The fitted traces rest on a floor of a few photons where the true ones
 # fall to 0, and the background component holds only 1.85 of the 5 background photons per pixel,
-# with dark holes where the cells are (its footprint varies by 32% across pixels). The rest of the
+# with dark holes where the cells are (its footprint varies by about 30% across pixels). The rest of the
 # background is carried by the cells' own components: a faint pedestal under each footprint, times a
 # trace that never reaches 0. That is the always-on ambiguity of notebook 07; the data fit equally
 # well either way.
