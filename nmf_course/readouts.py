@@ -17,7 +17,7 @@ import nmf_helpers as nh
 from nmf_course import validation
 from nmf_course.rules import has_stopped_falling
 
-__all__ = ["shuffled_like", "dispersion", "consensus_silhouette", "feature_scores",
+__all__ = ["shuffled_like", "rank_against_null", "dispersion", "consensus_silhouette", "feature_scores",
            "select_features", "Projection", "project"]
 
 
@@ -36,6 +36,34 @@ def shuffled_like(V, seed=None, within="rows"):
     rng = np.random.default_rng(validation.seed(seed))
     axis = 1 if within == "rows" else 0
     return rng.permuted(V, axis=axis)
+
+
+def rank_against_null(ranks, real, null, higher_is_better=True):
+    """The R where the real curve stops gaining more than the null one.
+
+    ``real`` and ``null`` hold a criterion at each of ``ranks`` (in increasing order), on the
+    data and on a shuffled copy (shuffled_like). Going up in R, the step from R - 1 to R
+    counts when it improves the real criterion by more than it improves the null one;
+    the answer is the last R before the first step that does not (the largest R if every
+    step does). This is how Frigyesi & Höglund 2008 and R NMF's vignette read a criterion
+    against randomised data: a module is worth adding while it explains more than the
+    same module explains in data without structure.
+    """
+    ranks = [int(R) for R in ranks]
+    real = np.asarray(real, dtype=float)
+    null = np.asarray(null, dtype=float)
+    if not (len(ranks) == real.size == null.size) or len(ranks) < 2:
+        raise ValueError(f"ranks, real and null must have the same length (at least 2), got "
+                         f"{len(ranks)}, {real.size} and {null.size}")
+    if any(b <= a for a, b in zip(ranks, ranks[1:])):
+        raise ValueError(f"ranks must increase, got {ranks}")
+    sign = 1.0 if higher_is_better else -1.0
+    gain_real = sign * np.diff(real)
+    gain_null = sign * np.diff(null)
+    for j in range(gain_real.size):
+        if not gain_real[j] > gain_null[j]:
+            return ranks[j]
+    return ranks[-1]
 
 
 def dispersion(C):

@@ -6,7 +6,7 @@ from sklearn.metrics import silhouette_samples
 
 import nmf_helpers as nh
 from nmf_course import consensus
-from nmf_course.readouts import (consensus_silhouette, dispersion, feature_scores, project,
+from nmf_course.readouts import (consensus_silhouette, dispersion, feature_scores, project, rank_against_null,
                                  select_features, shuffled_like)
 
 
@@ -86,3 +86,18 @@ def test_projecting_counts_made_by_w_returns_their_h():
     assert np.all(np.diff(result.deviance_trace) <= 1e-9)    # never rises
     with pytest.raises(ValueError, match="same number of rows"):
         project(V[:10], sim.W)
+
+
+def test_rank_against_null_is_the_last_rank_before_the_real_gain_falls_to_the_null_one():
+    ranks = [1, 2, 3, 4, 5]
+    real = [0, 100, 180, 190, 195]       # gains 100, 80, 10, 5
+    null = [0, 20, 40, 60, 80]           # gains 20 each
+    assert rank_against_null(ranks, real, null) == 3
+    # lower is better (an AIC, a deviance): the same reading with the signs turned
+    assert rank_against_null(ranks, [-x for x in real], [-x for x in null], higher_is_better=False) == 3
+    assert rank_against_null(ranks, [0, 50, 100, 150, 200], null) == 5   # never stops gaining more
+    assert rank_against_null(ranks, [0, 10, 100, 150, 200], null) == 1   # the first step already fails
+    with pytest.raises(ValueError, match="same length"):
+        rank_against_null(ranks, real, null[:-1])
+    with pytest.raises(ValueError, match="increase"):
+        rank_against_null([1, 3, 2, 4, 5], real, null)

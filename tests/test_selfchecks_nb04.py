@@ -69,3 +69,44 @@ def test_heldout_with_0_log_0_as_nan_is_explained():
 def test_the_checks_refuse_the_helpers_own_answer():
     assert "log_likelihood" in selfchecks.check_heldout_log_likelihood.references
     assert "rank_scan" in selfchecks.check_n_params.references
+
+
+# --- check_shuffled_like: the null table of notebook 04's section 9 ---------------------------
+
+def _rows_in_place(V, seed):
+    rng = np.random.default_rng(seed)
+    for row in V:
+        rng.shuffle(row)
+    return V
+
+
+@pytest.mark.parametrize("correct", [
+    lambda V, seed: np.random.default_rng(seed).permuted(V, axis=1),
+    lambda V, seed: np.array([np.random.default_rng([seed, i]).permutation(row) for i, row in enumerate(V)]),
+    lambda V, seed: _rows_in_place(V.copy(), seed),
+])
+def test_shuffled_like_passes_correct_code(correct, capsys):
+    nb04.check_shuffled_like(correct)
+    assert "PASSED check_shuffled_like" in capsys.readouterr().out
+
+
+@pytest.mark.parametrize("broken, message", [
+    (lambda V, seed: np.random.default_rng(seed).permuted(V, axis=0), "within each column"),
+    (lambda V, seed: V[:, np.random.default_rng(seed).permutation(V.shape[1])], "same permutation"),
+    (lambda V, seed: np.random.default_rng(seed).permutation(V.ravel()).reshape(V.shape), "all entries together"),
+    (lambda V, seed: _rows_in_place(V, seed), "changed V itself"),
+    (lambda V, seed: V.copy(), "unchanged"),
+    (lambda V, seed: np.random.default_rng(seed).permuted(V, axis=1).T, "transpose"),
+    (lambda V, seed: np.random.default_rng().permuted(V, axis=1), "same seed gave a different"),
+    (lambda V, seed: np.random.default_rng(7).permuted(V, axis=1), "seeds 0 and 1 gave the same"),
+    (lambda V, seed: np.random.default_rng(seed).poisson(V), "does not hold V's entries"),
+])
+def test_shuffled_like_names_the_mistake(broken, message):
+    with pytest.raises(SelfCheckError, match=message):
+        nb04.check_shuffled_like(broken)
+
+
+def test_shuffled_like_reference_passes_and_delegating_is_caught(capsys):
+    from nmf_course import readouts
+    nb04.check_shuffled_like(readouts.shuffled_like)
+    assert "PASSED" in capsys.readouterr().out

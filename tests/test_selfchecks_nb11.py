@@ -45,3 +45,66 @@ def test_consensus_from_labels_mistakes(fn, message):
 def test_the_checks_compare_with_the_helpers_answers():
     H = np.array([[1.0, 0.0], [0.0, 2.0]])
     assert sample_clusters(H).tolist() == [0, 1]
+
+
+# --- check_project_step: one H step with W fixed (projecting new samples) ---------------------
+from nmf_course.selfchecks.nb11 import check_project_step  # noqa: E402
+
+
+def _ratio(V, W, H):
+    WH = W @ H
+    return np.divide(V, WH, out=np.zeros_like(WH), where=WH > 0)
+
+
+@pytest.mark.parametrize("correct", [
+    lambda V, W, H: H * (W.T @ _ratio(V, W, H)) / W.sum(axis=0)[:, None],
+    lambda V, W, H: (H / W.sum(axis=0, keepdims=True).T) * (W.T @ _ratio(V, W, H)),
+    lambda V, W, H: np.array([[H[a, j] * sum(W[i, a] * _ratio(V, W, H)[i, j] for i in range(W.shape[0]))
+                               / W[:, a].sum() for j in range(H.shape[1])] for a in range(H.shape[0])]),
+])
+def test_project_step_passes_correct_code(correct, capsys):
+    check_project_step(correct)
+    assert "PASSED check_project_step" in capsys.readouterr().out
+
+
+def _in_place(V, W, H):
+    H *= (W.T @ _ratio(V, W, H)) / W.sum(axis=0)[:, None]
+    return H
+
+
+@pytest.mark.parametrize("broken, message", [
+    (lambda V, W, H: H * (W.T @ _ratio(V, W, H)), "left out the division by W's column sums"),
+    (lambda V, W, H: H * (W.T @ _ratio(V, W, H)) / W.sum(), "sum of all of W"),
+    (lambda V, W, H: H * (W.T @ (V - W @ H)) / W.sum(axis=0)[:, None], r"V / \(W H\), not V - W H"),
+    (lambda V, W, H: H * (W.T @ _ratio(V, W, H)) / H.sum(axis=0), "H's column sums"),
+    (lambda V, W, H: H * ((W / W.sum(axis=0)).T @ _ratio(V, W / W.sum(axis=0), H)), "normalised W's columns"),
+    (lambda V, W, H: H * (W @ _ratio(V, W, H)) / W.sum(axis=0)[:, None], "W.T @"),
+    (lambda V, W, H: (W, H), "tuple"),
+    (lambda V, W, H: None, "returned None"),
+    (_in_place, "changed its input H"),
+    (lambda V, W, H: H * (W.T @ (V / (W @ H))) / W.sum(axis=0)[:, None] * 1.01, "differs at"),
+])
+def test_project_step_names_the_mistake(broken, message):
+    with pytest.raises(SelfCheckError, match=message):
+        check_project_step(broken)
+
+
+def test_project_step_agrees_with_readouts_project():
+    """The step the check expects is the one readouts.project repeats."""
+    from nmf_course.readouts import project
+    rng = np.random.default_rng(0)
+    W = rng.random((20, 2))
+    W /= W.sum(axis=0)
+    H = rng.random((2, 4)) * 100
+    V = rng.poisson(W @ H)
+    fit = project(V, W)
+    assert fit.converged
+    step = fit.H * (W.T @ _ratio(V, W, fit.H)) / W.sum(axis=0)[:, None]
+    assert np.allclose(step, fit.H, rtol=1e-4)
+
+
+def test_project_step_leaves_an_unfinished_exercise_to_the_reporting():
+    def unfinished(V, W, H):
+        raise NotImplementedError()
+    with pytest.raises(NotImplementedError):
+        check_project_step(unfinished)

@@ -126,3 +126,60 @@ def check_heldout_log_likelihood(fn):
         fail(check, f"the held-out log-likelihood should be {expected:.10g}, you returned {mine:.10g} "
                     f"{where}" + (f" ({hint})" if hint else ""))
     passed(check, "your held-out sums match on 4 test cases (including a hidden 0 log 0 entry)")
+
+
+REFERENCES["check_shuffled_like"] = ("rank_scan",)
+__all__ += ["check_shuffled_like"]
+
+
+def _same_permutation_per_row(V, out):
+    """p_i with out[i] == V[i, p_i] for each row i (V's rows hold distinct values), or None."""
+    perms = []
+    for v, o in zip(V, out):
+        where = {value: j for j, value in enumerate(v)}
+        if sorted(o) != sorted(v):
+            return None
+        perms.append(tuple(where[x] for x in o))
+    return perms
+
+
+def check_shuffled_like(fn):
+    """Test fn(V, seed) -> V with the entries of each row put in random order, each row on its
+    own (readouts.shuffled_like): the null table of the rank criteria against shuffled data."""
+    check = "check_shuffled_like"
+    rng = np.random.default_rng(4)
+    V = rng.permutation(np.arange(1, 121)).reshape(6, 20)     # every entry distinct
+    before = V.copy()
+    result = returned(fn(V, 0), check)
+    if not np.array_equal(V, before):
+        fail(check, "your function changed V itself (np.random.shuffle and rng.shuffle work in place); "
+                    "shuffle a copy, or use rng.permuted(V, axis=1), which returns a new array")
+    out = np.asarray(result)
+    if out.shape != V.shape:
+        if out.shape == V.T.shape:
+            fail(check, f"you returned shape {out.shape}, the transpose of V's {V.shape}: return genes x samples")
+        fail(check, f"the shuffled table should have V's shape {V.shape}, you returned shape {out.shape}")
+    if np.array_equal(out, V):
+        fail(check, "you returned V unchanged: permute the entries of each row")
+    if sorted(out.ravel()) != sorted(V.ravel()):
+        fail(check, "your table does not hold V's entries: shuffling only reorders them, "
+                    "it never draws new values")
+    perms = _same_permutation_per_row(V, out)
+    if perms is None:
+        if all(sorted(o) == sorted(v) for o, v in zip(out.T, V.T)):
+            fail(check, "you shuffled within each column (each sample kept its values, the genes moved "
+                        "between rows): that is R NMF's randomize(); this exercise keeps each gene's own "
+                        "counts and shuffles which sample they go with: permute within each row (axis=1)")
+        fail(check, "a row of your table does not hold that row's values of V: you shuffled all "
+                    "entries together, so genes swapped counts; permute within each row (axis=1)")
+    if len(set(perms)) == 1:
+        fail(check, "every row got the same permutation: you moved whole columns (samples), which only "
+                    "renames the samples and keeps all the structure NMF finds; give each row its own "
+                    "permutation (rng.permuted(V, axis=1), not rng.permutation(M) applied to all rows)")
+    again = np.asarray(fn(V.copy(), 0))
+    if not np.array_equal(again, out):
+        fail(check, "the same seed gave a different shuffle: draw from np.random.default_rng(seed), "
+                    "not from np.random's global generator")
+    if np.array_equal(np.asarray(fn(V.copy(), 1)), out):
+        fail(check, "seeds 0 and 1 gave the same shuffle: make the generator from the seed you are given")
+    passed(check, "each row keeps its own values in its own random order, seeded, and V is untouched")

@@ -62,3 +62,71 @@ def check_consensus_from_labels(fn):
                      f"3 runs, so C[{i}, {j}] should be {expected[i, j]:.3f}, but yours is "
                      f"{mine[i, j]:.3f}")
     passed(check, "C[i, j] is the fraction of runs in which i and j share a label")
+
+
+__all__ += ["check_project_step"]
+REFERENCES["check_project_step"] = ("update_matmul", "update_broadcast", "update_loops", "nmf")
+
+
+def _reference_project_step(V, W, H):
+    WH = W @ H
+    ratio = np.divide(V, WH, out=np.zeros_like(WH), where=WH > 0)
+    return H * (W.T @ ratio) / W.sum(axis=0)[:, None]
+
+
+def check_project_step(fn):
+    """Test fn(V_new, W, H) -> H after one multiplicative H step with W held fixed:
+    H * (W.T @ (V_new / (W H))) / (column sums of W), on a W whose columns do NOT sum to 1."""
+    check = "check_project_step"
+    rng = np.random.default_rng(11)
+    N, R, M = 12, 3, 5
+    W = rng.random((N, R)) * np.array([2.5, 0.4, 1.0])      # column sums about 15, 2.4 and 6
+    H = rng.random((R, M)) * 50 + 1
+    V = rng.poisson(W @ H).astype(float)
+    V[0, 0] = 0.0
+    inputs = (V.copy(), W.copy(), H.copy())
+    try:
+        result = fn(*inputs)
+    except NotImplementedError:                               # an unfinished exercise: reported as such
+        raise
+    except Exception as error:                                # a shape error names the transpose
+        fail(check, f"your function raised {type(error).__name__}: {error}. With W of shape {W.shape} "
+                    f"(genes x metagenes) and H of shape {H.shape}, the step needs W.T @ (V / (W @ H)) "
+                    "(R x M) divided by W.sum(axis=0)[:, None] (one sum per metagene)")
+    for name, before, after in zip(("V_new", "W", "H"), (V, W, H), inputs):
+        if not np.array_equal(before, after):
+            fail(check, f"your function changed its input {name}; return a new H instead")
+    if isinstance(result, tuple):
+        fail(check, "you returned a tuple: projecting keeps W fixed, so return only the new H")
+    mine = np.asarray(returned(result, check), dtype=float)
+    expected = _reference_project_step(V, W, H)
+    if mine.shape != expected.shape:
+        fail(check, f"the new H should have H's shape {expected.shape}, you returned shape {mine.shape}")
+    if np.allclose(mine, expected, rtol=1e-9, atol=1e-12):
+        passed(check, "one H step with W fixed, on a W whose columns do not sum to 1")
+        return
+    WH = W @ H
+    ratio = np.divide(V, WH, out=np.zeros_like(WH), where=WH > 0)
+    hints = [
+        (H * (W.T @ ratio), "you left out the division by W's column sums. It is 1 when W's columns "
+                            "are normalised, as nmf's are, so the step looked right on them; a W "
+                            "from anywhere else (rescaled, read from a file, a reference) needs it: "
+                            "divide by W.sum(axis=0)[:, None]"),
+        (H * (W.T @ ratio) / W.sum(), "you divided by the sum of all of W; each metagene a has its own "
+                                      "sum over genes, W.sum(axis=0)[:, None]"),
+        (H * (W.T @ ratio) / (W / W.sum(axis=0)).sum(axis=0)[:, None],
+         "you normalised W's columns before the step: the step must use the W it is given"),
+        (H * ((W / W.sum(axis=0)).T @ np.divide(V, (W / W.sum(axis=0)) @ H)),
+         "you normalised W's columns before the step: the step must use the W it is given"),
+        (H * (W.T @ (V - WH)) / W.sum(axis=0)[:, None], "the ratio is V / (W H), not V - W H"),
+        (H * (W.T @ ratio) / H.sum(axis=0), "you divided by H's column sums; the denominator is W's "
+                                            "column sums, W.sum(axis=0)[:, None]"),
+    ]
+    for value, text in hints:
+        if text and value is not None and value.shape == mine.shape and np.allclose(mine, value, rtol=1e-9):
+            fail(check, text)
+    if np.isnan(mine).any():
+        fail(check, "your H has NaN where V = 0 and W H = 0: count those entries of V / (W H) as 0")
+    i, j = np.unravel_index(np.argmax(np.abs(mine - expected)), expected.shape)
+    fail(check, f"your H differs at [{i}, {j}]: yours is {mine[i, j]:.6g}, expected {expected[i, j]:.6g} "
+                "(H * (W.T @ (V_new / (W @ H))) / W.sum(axis=0)[:, None])")

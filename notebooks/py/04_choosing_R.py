@@ -13,7 +13,8 @@
 # - a goodness-of-fit check: the deviance of a correct model is about the number of observations minus k;
 # - held-out entries (exercise) and Brunet's consensus criterion, and what each criterion picks;
 # - what the spread of restarts means once every fit has converged: local optima, and how stopping too early imitates them;
-# - how to look at the fitted W for any R with a slider.
+# - how to look at the fitted W for any R with a slider;
+# - to read each criterion against a shuffled copy of the data (exercise), the null that tells structure from what any table gains.
 #
 # **What you need first**: notebooks 01 (the model), 02 and 03 (the log-likelihood and the
 # update rules). We fit with `nh.nmf` / `nh.rank_scan`, the fast matrix form of notebook 03.
@@ -27,7 +28,7 @@ import numpy as np
 from IPython.display import display
 
 import nmf_helpers as nh
-from nmf_course import consensus, plots, selfchecks
+from nmf_course import consensus, plots, readouts, selfchecks
 
 plots.use_course_style()
 DATA_SEED = 0  # the simulated data set (notebook 05 reads the same one)
@@ -552,6 +553,134 @@ explorer = widgets.interactive(show_W, R=slider)
 display(explorer)
 
 # %% [markdown] slideshow={"slide_type": "slide"}
+# ## 9. Against shuffled data: what a table without structure gains
+#
+# Every criterion above rises (or falls) with R on *any* table, so its curve alone does not
+# say how much of a gain is structure. Frigyesi & Höglund (2008) and the R package NMF (Gaujoux
+# & Seoighe 2010, its `randomize()`) compare each criterion with the same criterion on a
+# **shuffled copy** of the data. We shuffle within each row: every gene keeps its own counts,
+# but which sample gets which count is random, so the genes no longer rise and fall together
+# and there are no modules left to find. (R NMF's `randomize()` shuffles within each column
+# instead; `readouts.shuffled_like(V, within="columns")` does that.) The rule that reads the two
+# curves: **add modules while the real curve gains more than the shuffled one**; the chosen R
+# is where it stops (`readouts.rank_against_null`).
+#
+# ### Exercise: a shuffled copy
+# Write `my_shuffled_like(V, seed)` that returns a new table with the entries of each row of
+# `V` in a random order, each row permuted on its own, from `np.random.default_rng(seed)`.
+# `V` itself must not change.
+
+# %% nbgrader={"grade": false, "grade_id": "04_choosing_R-my_shuffled_like", "locked": false, "schema_version": 3, "solution": true, "task": false}
+def my_shuffled_like(V, seed):
+    """V with the entries of each row in random order (each row its own permutation)."""
+    ### BEGIN SOLUTION
+    rng = np.random.default_rng(seed)
+    return rng.permuted(V, axis=1)
+    ### END SOLUTION
+
+
+# %% nbgrader={"grade": true, "grade_id": "04_choosing_R-my_shuffled_like-check", "locked": true, "points": 1, "schema_version": 3, "solution": false, "task": false}
+selfchecks.check_shuffled_like(my_shuffled_like)
+
+# %% [markdown] slideshow={"slide_type": "subslide"}
+# From here on we use `readouts.shuffled_like`. The shuffled table goes through the same
+# scans as the real one: the rank scan (2 restarts per R instead of 5, to save time), the
+# held-out scan and the consensus runs, with the same settings.
+
+# %%
+V_null = readouts.shuffled_like(V, seed=FIT_SEED)
+null_scan = nh.rank_scan(V_null, ranks, n_restarts=2, seed=FIT_SEED)
+null_heldout = nh.rank_scan(V_null, ranks, n_restarts=1, seed=FIT_SEED, holdout=0.1).heldout_log_likelihood
+null_cophenetic = {R: consensus.cophenetic_correlation(consensus.consensus_matrix(V_null, R, n_runs=20, seed=FIT_SEED, tol=1e-4))
+                   for R in range(2, 7)}
+
+
+def per_fit(scan):
+    """Each R's fit criteria as {name: (values, higher is better)}."""
+    deviance = np.array([fit.deviance for fit in scan.fits])
+    return {"log-likelihood L": (scan.log_likelihood, True),
+            "AIC": (scan.aic, False),
+            "BIC": (scan.bic, False),
+            "deviance / (n − k)": (deviance / (n_obs - scan.n_params), False)}
+
+
+def three_figures(x):
+    """x rounded to 3 significant figures, as text (the last units vary from CPU to CPU)."""
+    return f"{float(f'{x:.3g}'):,.10g}"
+
+
+real_criteria, null_criteria = per_fit(scan), per_fit(null_scan)
+null_picks = {name: readouts.rank_against_null(ranks, real_criteria[name][0], null_criteria[name][0], higher)
+              for name, (_, higher) in real_criteria.items()}
+print("gain in L from R - 1 to R (3 significant figures):")
+print(f"{'R':>2}  {'real':>9}  {'shuffled':>9}")
+for j, R in enumerate(ranks[1:], start=1):
+    print(f"{R:>2}  {three_figures(scan.log_likelihood[j] - scan.log_likelihood[j - 1]):>9}"
+          f"  {three_figures(null_scan.log_likelihood[j] - null_scan.log_likelihood[j - 1]):>9}")
+print("\nthe last R before the real curve stops gaining more than the shuffled one:")
+for name, R in null_picks.items():
+    print(f"  {name:<20} R = {R}")
+print(f"\nheld-out entries: best R on the real table {ranks[np.argmax(heldout)]}, on the shuffled one {ranks[np.argmax(null_heldout)]}")
+print("cophenetic correlation, real | shuffled: "
+      + ", ".join(f"R = {R}: {cophenetic[R]:.2f} | {null_cophenetic[R]:.2f}" for R in null_cophenetic))
+
+# %%
+REAL, NULL = {"color": "#0072B2", "marker": "o", "label": "real"}, {"color": "#E69F00", "marker": "s", "ls": "--", "label": "shuffled"}
+fig, axes = plt.subplots(2, 3, figsize=(9.6, 6.6), layout="constrained")
+steps = list(ranks[1:])
+for ax, name in zip(axes.flat, real_criteria):
+    (real, higher), (null, _) = real_criteria[name], null_criteria[name]
+    sign = 1 if higher else -1
+    gain_real, gain_null = sign * np.diff(real), sign * np.diff(null)
+    ax.plot(steps, gain_real, **REAL)
+    ax.plot(steps, gain_null, **NULL)
+    ax.set_yscale("symlog", linthresh=1e-4 * np.abs(np.concatenate([gain_real, gain_null])).max())
+    ax.axvline(null_picks[name], color="grey", ls=":", lw=2)
+    ax.set_title(f"{name}: {'gain' if higher else 'fall'}")
+ax = axes[1, 1]
+ax.plot(list(ranks), heldout - heldout.max(), **REAL)
+ax.plot(list(ranks), null_heldout - null_heldout.max(), **NULL)
+ax.set_yscale("symlog", linthresh=100)
+ax.set_title("held-out L − its best")
+ax = axes[1, 2]
+ax.plot(list(cophenetic), list(cophenetic.values()), **REAL)
+ax.plot(list(null_cophenetic), list(null_cophenetic.values()), **NULL)
+ax.set_title("cophenetic correlation")
+for ax in axes.flat:
+    ax.set_xticks(list(ranks))
+    ax.grid(alpha=0.3)
+for ax in axes[1]:
+    ax.set_xlabel("number of modules R")
+axes[0, 0].legend(loc="lower left", fontsize=12)
+fig.suptitle("Each criterion on the real table and on its shuffled copy (dotted: the rule's R)")
+plt.show()
+
+# %% [markdown] slideshow={"slide_type": "subslide"}
+# How to read the six panels. The first four show what one more module buys, from R − 1 to R
+# (a gain in L, a fall in AIC, BIC and D/(n − k); the y axis is logarithmic away from 0):
+#
+# - Up to R = 4 each module gains the real table hundreds of thousands of log-likelihood and
+#   the shuffled one tens of thousands. From R = 5 the real gain drops to about a hundred while
+#   the shuffled table still gains tens of thousands each time: the rule stops at R = 4, the
+#   true number of modules.
+# - L, AIC and BIC must pick the same R: the shuffled table has the same N and M, so the same
+#   k at each R, and AIC's and BIC's penalties are the same on both curves and cancel when one is
+#   compared with the other. Against a null, the penalty is replaced by what modules gain on a
+#   table without structure. D/(n − k) agrees with them here.
+# - The shuffled table gains far more per module than Wilks' ½ per parameter (section 3): it is
+#   not Poisson noise around one pattern. Each gene keeps its large real spread across samples
+#   (in the real table that spread came from the modules), and extra modules soak up some of it.
+#   That is the point of a shuffled null: it measures what modules gain on *these* genes once
+#   their shared patterns are gone.
+#
+# The last two panels are criteria that do not improve on every table, and the rule is not
+# needed for them; the shuffled curve shows what they look like without structure. The
+# held-out score of the shuffled table is best at R = 1 (printed above): no module predicts
+# hidden entries of a table without shared patterns, and adding modules makes the predictions
+# worse, unevenly. Its cophenetic correlation stays well below the real one at every R: noise
+# can be clustered, but the clusters change from run to run.
+
+# %% [markdown] slideshow={"slide_type": "slide"}
 # ## Summary
 #
 # - The best log-likelihood rises with every extra module: the models are nested, and extra
@@ -567,6 +696,9 @@ display(explorer)
 # - With converged fits, restarts agree to within a unit on one hill (R = 4), reveal two hills
 #   (R = 3), and differ by several to a few tens of units beyond the true R (noise). Stopping early imitates local optima.
 # - Fitted modules come out in arbitrary order; `nh.match_modules` lines them up with a reference.
+# - Against a shuffled copy of the table (each row permuted), add modules while the real curve
+#   gains more than the shuffled one: here every fit criterion stops at R = 4, and the shuffled
+#   table's held-out score and cophenetic correlation show what a table without modules gives.
 #
 # **Homework question answered**
 # - *Did you recover the correct R?* Yes. On the simulated data (true R = 4), the log-likelihood

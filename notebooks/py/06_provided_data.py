@@ -38,7 +38,7 @@ import numpy as np
 from IPython.display import display
 
 import nmf_helpers as nh
-from nmf_course import consensus, counts_io, paths, plots, selfchecks
+from nmf_course import consensus, counts_io, paths, plots, readouts, selfchecks
 
 plots.use_course_style()
 SEED = 2019
@@ -298,6 +298,18 @@ def criterion_table(V, scan, cophenetic):
 _ = heldout_choice(V, scan)
 print()
 picks = criterion_table(V, scan, cophenetic)
+
+
+# %% [markdown] slideshow={"slide_type": "subslide"}
+# One more reading, from notebook 04 (section 9): the same scan on a **shuffled copy** of the
+# table (each gene's counts in random order across the samples, so no modules are left), and
+# the rule that adds modules while the real log-likelihood gains more than the shuffled one's
+# (`readouts.rank_against_null`). It is not one of the check's five criteria; read it beside them.
+
+# %%
+null_scan = nh.rank_scan(readouts.shuffled_like(V, seed=SEED), scan.ranks, n_restarts=2, seed=SEED, holdout=0.1)
+R_null = readouts.rank_against_null(scan.ranks, scan.log_likelihood, null_scan.log_likelihood)
+print(f"the real table gains more log-likelihood than its shuffled copy up to R = {R_null}")
 
 
 # %% [markdown] slideshow={"slide_type": "subslide"}
