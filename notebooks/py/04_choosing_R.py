@@ -546,7 +546,7 @@ _ = show_W(R_true)
 # - R = 5 and 6: the extra modules. What do they look like? Are they split copies of true modules,
 #   or faint noise spread over many genes?
 
-# %% tags=["nbval-ignore-output"]
+# %% slideshow={"slide_type": "subslide"} tags=["nbval-ignore-output"]
 slider = widgets.IntSlider(value=R_true, min=1, max=6, step=1, description="R",
                            continuous_update=False)
 explorer = widgets.interactive(show_W, R=slider)

@@ -557,7 +557,7 @@ if chosen(R):
 # Drag the threshold and watch the histogram and the list of moonlighters. Does the list change
 # over a wide range here? Try the same slider on the harder table (section 7).
 
-# %% tags=["nbval-ignore-output"]
+# %% @deathbeds/jupyterlab-fonts={"styles": {"": {"body[data-jp-deck-mode='presenting'] &": {"& .jp-Cell-inputWrapper": {"display": "none"}}}}} slideshow={"slide_type": "subslide"} tags=["nbval-ignore-output"]
 def moonlighter_names(shares, genes, threshold):
     return [genes[i] for i in nh.find_moonlighters(shares, threshold)]
 
@@ -690,7 +690,7 @@ if chosen(R) and chosen(R_hard):
 # The same slider on the harder table. Is there still a wide empty gap? The cell also counts
 # the moonlighters at a few thresholds.
 
-# %% tags=["nbval-ignore-output"]
+# %% slideshow={"slide_type": "subslide"} tags=["nbval-ignore-output"]
 if chosen(R_hard):
     display(threshold_slider(shares_hard, genes_hard))
     counts = {t: len(moonlighter_names(shares_hard, genes_hard, t)) for t in (0.02, 0.05, 0.1, 0.2, 0.3)}

@@ -627,7 +627,7 @@ print(f"{right} of {len(held)} held-out samples get their diagnosis ({right / le
 # Move the slider (it answers on release) to see each rank's ordered consensus matrix and its
 # cluster-versus-diagnosis table.
 
-# %% tags=["nbval-ignore-output"]
+# %% @deathbeds/jupyterlab-fonts={"styles": {"": {"body[data-jp-deck-mode='presenting'] &": {"& .jp-Cell-inputWrapper": {"display": "none"}}}}} slideshow={"slide_type": "subslide"} tags=["nbval-ignore-output"]
 def show_rank(R):
     fig, ax = plt.subplots(figsize=(5, 4.5), layout="constrained")
     image = draw_consensus(ax, consensus_at[R], f"R = {R}, ρ = {rho[R]:.3f}")
