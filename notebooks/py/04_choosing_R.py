@@ -58,7 +58,7 @@ print(f"moonlighting genes: {', '.join(sim.gene_names[i] for i in sim.moonlighte
 # (`n_restarts=5`), runs the multiplicative updates until the deviance D stops falling (the
 # helper's default: every fit ends within about 1 unit of D of where a far longer run would end)
 # and keeps the best of the 5. From the true R on, the fits need thousands of iterations
-# instead of hundreds (the last column), so the scan takes several seconds.
+# (tens of thousands beyond it) instead of hundreds (the last column), so the scan takes several seconds.
 
 # %%
 ranks = range(1, 7)
@@ -188,7 +188,7 @@ selfchecks.check_n_params(my_n_params)
 # %% [markdown] slideshow={"slide_type": "subslide"}
 # In units of L, AIC charges 1 per parameter and BIC charges ½ ln n = ½ ln 6000 ≈ 4.35.
 # Both are more than the ½ per parameter of Wilks' rule (Wilks 1938). Adding a module buys noise
-# more than that (section 3), but here still less than 1 per parameter (136.7 and 116.4 for 159
+# more than that (section 3), but here still less than 1 per parameter (about 137 and 116 for 159
 # parameters), so both should stop adding modules once the real structure is explained; BIC by a
 # much wider margin, AIC by a thin one.
 #
@@ -363,7 +363,7 @@ cophenetic = {R: consensus.cophenetic_correlation(consensus.consensus_matrix(V, 
               for R in range(2, 7)}
 print(f"\nconsensus, 20 runs for each of R = 2..6: took {time.perf_counter() - start:.1f} s")
 for R, c in cophenetic.items():
-    print(f"R = {R}: cophenetic correlation {c:.4f}")
+    print(f"R = {R}: cophenetic correlation {c:.3f}")   # 3 decimals: 20 runs give no more
 
 # %%
 picks = {
@@ -420,7 +420,7 @@ print(f"\nR = 3 with 10 other restarts: {np.sum(below3 > 1000)} of 10 end far be
 #   than one way to do it. Each way is a local optimum: the updates cannot move from one to
 #   another. The table below shows what share of each fitted module's weight sits on the genes of
 #   each true module, for the best R = 3 fit and a single start that ends on the lower hill.
-# - **R > 4: many small hills.** The restarts differ by several to a few tens of units. Each
+# - **R > 4: many small hills.** The restarts differ by several units (R = 5) to more than ten (R = 6). Each
 #   extra module bends towards a different pattern of noise, and each pattern is its own
 #   (shallow) optimum. The differences are real but small: BIC's margin between R = 4 and 5
 #   (ΔBIC in section 4) is far larger. AIC's margin is narrow (its ΔAIC at R = 5 is only a few
@@ -454,8 +454,8 @@ for name, fit in (("best restart", fit3), ("one start, seed=0", lower)):
 # %% [markdown] slideshow={"slide_type": "subslide"}
 # ### Stopping too early looks like local optima
 #
-# With a loose stopping rule, restarts at R = 4 end units apart, which is easy to read as "many
-# local optima". Stop 10 restarts early (`tol=1e-4`
+# With a loose stopping rule, restarts at R = 4 end a unit or two apart, which is easy to read as
+# "many local optima". Stop 10 restarts early (`tol=1e-4`
 # instead of the default 2e-9, a deliberately unconverged fit) and compare with the same 10
 # restarts run to convergence:
 
@@ -467,8 +467,9 @@ for label, tol in (("stopped early, tol = 1e-4", 1e-4), ("converged (default)", 
           f"best L {fit.log_likelihood:,.1f}")
 
 # %% [markdown] slideshow={"slide_type": "subslide"}
-# Stopped early, the restarts end several units apart and below the converged optimum, though
-# they are all on the same hill: a converged run brings them together. So a spread between
+# Stopped early, the restarts spread over about two units of L; run to convergence, the same
+# restarts end less than a tenth of a unit apart: they are all on the same hill, and running on
+# brings them together. So a spread between
 # restarts means local optima only once every restart has converged. And a shortfall matters:
 # being short by Δ in L adds 2Δ to the AIC, whose margin between R = 4 and R = 5 is only a few
 # tens of units here (section 4). Converged fits make the comparison between R's fair.
@@ -677,7 +678,7 @@ plt.show()
 # needed for them; the shuffled curve shows what they look like without structure. The
 # held-out score of the shuffled table is best at R = 1 (printed above): no module predicts
 # hidden entries of a table without shared patterns, and adding modules makes the predictions
-# worse, unevenly. Its cophenetic correlation stays well below the real one at every R: noise
+# worse, unevenly. Its cophenetic correlation stays below the real one at every R: noise
 # can be clustered, but the clusters change from run to run.
 
 # %% [markdown] slideshow={"slide_type": "slide"}
@@ -694,7 +695,7 @@ plt.show()
 # - Held-out entries and Brunet's consensus need no parameter count; the consensus asks whether
 #   the samples form stable groups, which these simulated mixtures do not do cleanly.
 # - With converged fits, restarts agree to within a unit on one hill (R = 4), reveal two hills
-#   (R = 3), and differ by several to a few tens of units beyond the true R (noise). Stopping early imitates local optima.
+#   (R = 3), and differ by several units to more than ten beyond the true R (noise). Stopping early imitates local optima.
 # - Fitted modules come out in arbitrary order; `nh.match_modules` lines them up with a reference.
 # - Against a shuffled copy of the table (each row permuted), add modules while the real curve
 #   gains more than the shuffled one: here every fit criterion stops at R = 4, and the shuffled

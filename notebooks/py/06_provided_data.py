@@ -274,11 +274,13 @@ def heldout_choice(V, scan, n_se=2.0, show=True):
     print(f"{'R':>2} {'behind the best':>16} {'÷ standard error':>17} {f'within {n_se:g} SE':>12}")
     for R, b, s in zip(scan.ranks, behind, se):
         if R <= scan.ranks[best] + 1:
-            print(f"{R:>2} {float(f'{b:.1g}'):>16,.0f} {b / s if s > 0 else 0.0:>17.1f} "
+            ratio = b / s if s > 0 else 0.0   # from 10 on, whole numbers: the decimal moves too
+            print(f"{R:>2} {float(f'{b:.1g}'):>16,.0f} {ratio:>17.{1 if ratio < 9.95 else 0}f} "
                   f"{'yes' if b <= n_se * s else 'no':>12}")
     if scan.ranks[-1] > scan.ranks[best] + 1:
-        print(f"R = {scan.ranks[best] + 2} to {scan.ranks[-1]}: not shown. Two or more modules beyond the best,\n"
-              "the extra ones can sit in many places that fit V equally well, so their held-out values\n"
+        first, last = scan.ranks[best] + 2, scan.ranks[-1]
+        print(f"Not shown: R = {first}{'' if first == last else f' to {last}'}, two or more modules beyond the best.\n"
+              "Those extra modules can sit in many places that fit V equally well, so their held-out values\n"
               "change by a hundred or more from one computer to another.")
     return chosen
 
@@ -377,7 +379,12 @@ def final_fit(V, R, seed):
     fit = nh.nmf(V, R, n_restarts=10, seed=seed)
     behind = fit.log_likelihood - fit.restart_log_likelihoods
     print(f"R = {R}: deviance {fit.deviance:,.1f} (converged: {fit.converged})")
-    print(f"the 10 restarts ended between 0 and {behind.max():,.1f} log-likelihood units behind the best")
+    # in words: the last digits of so small a spread change from one computer to another
+    bound = next((b for b in (0.1, 1, 10) if behind.max() < b), None)
+    if bound is not None:
+        print(f"the 10 restarts all ended within {bound:g} log-likelihood units of the best")
+    else:
+        print(f"the 10 restarts ended up to {float(f'{behind.max():.2g}'):,g} log-likelihood units behind the best")
     return fit
 
 

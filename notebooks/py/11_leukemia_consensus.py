@@ -284,8 +284,10 @@ plt.show()
 # at R = 5 do the runs disagree: in-between entries appear and $\rho$ falls. So Brunet's rule,
 # as written, picks **R = 4** on converged fits.
 #
-# The runs stopped at 150 iterations tell another story: they already disagree at R = 4, so
-# their $\rho$ dips there and the rule picks R = 3. Nothing in the data changed, only where the
+# The runs stopped at 150 iterations tell another story: they already disagree at R = 3
+# (in-between entries appear), so their $\rho$ first dips at R = 3 and the rule picks R = 2, a
+# rank that does not even split ALL into its B-cell and T-cell lineages (section 4). Their $\rho$
+# rises again at R = 4, but the rule stops at the first drop. Nothing in the data changed, only where the
 # runs stopped: a run cut short is still on its way, and which cluster a borderline sample shows
 # depends on how far its run got. **A consensus from short runs can mislead**: it mistakes
 # unfinished runs for unstable clusters. Every number below comes from the converged runs.
@@ -367,8 +369,8 @@ for a in np.argsort([GROUP_ORDER.index(m) if m in GROUP_ORDER else 3 for m in ma
     top = np.flatnonzero(large)[np.argsort(-specific[large, a])][:6]
     top_probes[a] = top.tolist()
     print(f"metagene {a} (marks {marks[a]}):")
-    for i in top:
-        print(f"   {data.probes[i]:18} share {specific[i, a]:.3f}   {data.describe(data.probes[i])[:55]}")
+    for i in top:   # shares to 2 decimals: the third moves between CPUs
+        print(f"   {data.probes[i]:18} share {specific[i, a]:.2f}   {data.describe(data.probes[i])[:55]}")
 tcl1 = data.V[list(data.probes).index("X82240_rna1_at")]
 diagnoses = np.array(data.diagnoses)
 print("TCL1 (X82240_rna1_at), median value by diagnosis:",
@@ -463,8 +465,8 @@ plt.show()
 # %% [markdown] slideshow={"slide_type": "subslide"}
 # Both read-outs agree with the cophenetic correlation. On the real table the dispersion and every
 # silhouette are 1 up to R = 4, where all runs agree; at R = 5 both fall, and the bars show which
-# samples sit between clusters there. On the shuffled copy both are lower at every rank, the
-# dispersion far lower: NMF still splits the samples somehow, but each run splits them differently. The real table's
+# samples sit between clusters there. On the shuffled copy both are well below the real table's at
+# every rank: NMF still splits the samples somehow, but each run splits them differently. The real table's
 # stability is not something any table of these probes would show.
 
 # %% [markdown] slideshow={"slide_type": "slide"}
@@ -529,8 +531,8 @@ plt.show()
 # 1 for a probe in one metagene only, 0 for one spread evenly (`readouts.feature_scores`). They
 # keep a probe when its score is at least the median + 3 MADs of all scores and its largest entry
 # of W is at least the median of W (`readouts.select_features`, as R NMF's `extractFeatures`).
-# We apply both to the R = 3 fit of section 5 and compare with its top probes and with a few of
-# the genes Golub et al. (1999, Fig. 3) named among their best ALL/AML predictors.
+# We apply both to the R = 3 fit of section 5 and compare with its top probes and with eleven
+# well-known leukemia genes, all among the genes Golub et al. (1999) name.
 
 # %%
 scores = readouts.feature_scores(W3)
@@ -655,8 +657,9 @@ display(rank_slider, widgets.interactive_output(show_rank, {"R": rank_slider}))
 # **Where we differ, or cannot tell.**
 # - The paper reports the drop after rank 3. Our converged runs stay in full agreement at
 #   R = 4 and drop only at R = 5, so Brunet's rule, applied as written to our converged fits,
-#   picks R = 4; runs stopped early reproduce a drop at R = 4 (section 3). We do not know how long
-#   the paper's runs were, so we cannot say which of these its curve reflects.
+#   picks R = 4; runs stopped at 150 iterations drop already at R = 3, and the rule would pick
+#   R = 2 on them (section 3). Neither matches the paper's drop. We do not know how long the
+#   paper's runs were, so we cannot say what its curve reflects.
 # - We ran a handful of runs per rank, not 50: enough to see every run agree (or not), too few
 #   to give $\rho$ more than about two decimals of meaning.
 # - Each of our clusterings at R = 2 and 3 misplaces one sample (AML_13 at R = 2, ALL_21302_B-cell
@@ -676,12 +679,12 @@ display(rank_slider, widgets.interactive_output(show_rank, {"R": rank_slider}))
 #   that are not counts; the likelihood is then a device, and stability replaces AIC / BIC.
 # - Rank selection needs converged fits. On Golub's leukemia table, converged runs agree
 #   perfectly at ranks 2, 3 and 4 and disagree at 5, so Brunet's rule (the largest R before ρ
-#   starts to fall) picks 4; runs stopped at 150 iterations disagree already at 4 and would pick 3.
+#   starts to fall) picks 4; runs stopped at 150 iterations disagree already at 3 and would pick 2.
 #   Rank 2 finds ALL vs AML, rank 3 the B-cell / T-cell split of ALL (the classes Brunet et al.
 #   reported), rank 4 splits B-cell ALL further. Our clusterings put one sample out of place at
 #   ranks 2 and 3 (section 4).
 # - The dispersion and the silhouettes read the same consensus matrices, and a shuffled copy of
-#   the table shows how much lower all three read-outs are without structure.
+#   the table shows how much lower both read-outs are without structure.
 # - Metagenes are read from W by their most specific probes, exactly as modules were in notebook
 #   05, or by Kim & Park's feature scores; the basis, coefficient and consensus maps show a fit at
 #   a glance.
