@@ -10,7 +10,7 @@
 #   make slide-metadata        maintainers: set each notebook cell's slide type (metadata only)
 #   make nbgrader-metadata     maintainers: set nbgrader's cell metadata from the exercise markers
 #   make nbgrader-venv         graders using nbgrader: nbgrader in .venv/nbgrader, beside the course
-#   make bench                 time NMF's update rules against scikit-learn and the floor (< 5 min)
+#   make bench                 time NMF's update rules, whole fits and where they stop (about 40 min)
 #   make lock                  maintainers: refresh requirements.lock to the newest releases, reinstall,
 #                              re-execute every notebook in place and regenerate student/ (see README)
 
