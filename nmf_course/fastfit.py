@@ -280,12 +280,12 @@ class _Run:
     step. self.point is the last safe point, self.deviance its deviance.
     """
 
-    def __init__(self, problem, start, n_iter=0, trace=None):
+    def __init__(self, problem, start, n_iter=0):
         self.problem = problem
         self.point = problem.point()                 # the last safe point
         np.copyto(self.point.flat, start.flat)
         self.deviance = problem.deviance(self.point)
-        self.trace = [self.deviance] if trace is None else trace
+        self.trace = [self.deviance]
         self.n_iter = n_iter
         self.converged = False
         self.schedule = _Schedule()
