@@ -74,7 +74,6 @@ SAFEGUARD_EVERY = 10  # steps between safeguard checks (each costs a logarithm o
 ESCAPE_SIZE = 0.1     # each entry of W and H times exp(ESCAPE_SIZE z), z standard normal
 ESCAPE_GAIN = 0.1     # go on if the perturbed run ends this many deviance units lower
 ESCAPE_SEED = 0
-ESCAPE_TOL_FACTOR = 10.0  # the test's run stops on the rule with tol times this
 
 
 @dataclass
@@ -232,7 +231,8 @@ def fit_kl(V, W, H, mask=None, offset=None, *, max_iter=50_000, tol=2e-9,
     by several units, which no rule that looks at recent progress can see. So where the rule
     holds, the point is tested (escape_test): every entry of W and H is multiplied by
     exp(ESCAPE_SIZE z), z standard normal (a fixed seed: the same call gives the same fit),
-    and a second run starts there. If it gets more than ESCAPE_GAIN deviance units below the
+    and a second run starts there, with the same stopping rule (it also stops as soon as it is
+    ESCAPE_GAIN below the stopped point). If it gets more than ESCAPE_GAIN deviance units below the
     stopped point, the fit goes on from there (and is tested again when it stops next);
     otherwise the stopped point is returned. escape=False skips the test.
 
@@ -341,8 +341,9 @@ def _escape_test(problem, run, rng, max_iter, tol, check_every):
     np.multiply(run.point.flat, np.exp(ESCAPE_SIZE * rng.standard_normal(trial_start.flat.size)),
                 out=trial_start.flat)
     trial = _Run(problem, trial_start, n_iter=run.n_iter)
-    trial.until_stopped(max_iter, ESCAPE_TOL_FACTOR * tol, check_every,
-                        below=run.deviance - ESCAPE_GAIN)
+    # the fit's own rule: with a looser one the test's run can stop on the plateau it was
+    # meant to leave (tests/test_fastfit.py, a plateau on the course's 100 x 60 table)
+    trial.until_stopped(max_iter, tol, check_every, below=run.deviance - ESCAPE_GAIN)
     run.n_iter = trial.n_iter
     if trial.deviance >= run.deviance - ESCAPE_GAIN:
         return False

@@ -149,6 +149,23 @@ def test_a_fit_started_on_a_saddle_point_leaves_it():
     assert fit.deviance_trace[-1] == pytest.approx(deviance(V, fit.W, fit.H), rel=1e-9)
 
 
+def test_a_fit_that_stops_on_a_plateau_goes_on_from_it():
+    """On the course's table (notebook 04), R = 5: the rule holds on a plateau that a longer run
+    leaves some hundred steps later, falling by several units; the test of the stopped point
+    finds that (its run stops on the fit's own rule: with a ten times looser one it did not)."""
+    V = nh.simulate(n_genes=100, n_samples=60, n_modules=4, n_moonlighters=3, seed=0).V.astype(np.float64)
+    rng = np.random.default_rng(5)
+    nh.random_start(rng, *V.shape, 5, V)                 # the second start from this seed
+    W0, H0 = nh.random_start(rng, *V.shape, 5, V)
+    plateau = fit_kl(V, W0, H0, escape=False)
+    long_run = fit_kl(V, W0, H0, tol=0.0, max_iter=20_000, escape=False)
+    fit = fit_kl(V, W0, H0)
+    assert plateau.converged
+    assert plateau.deviance_trace[-1] - long_run.deviance_trace[-1] > 3.0   # it was a plateau
+    assert fit.escape_tests >= 2                         # a test left it
+    assert fit.deviance_trace[-1] - long_run.deviance_trace[-1] < 1.0
+
+
 def test_the_escape_test_is_deterministic_and_never_returns_a_worse_point():
     V, W0, H0 = table(7, 40, 25, 3)
     one, two = fit_kl(V, W0, H0), fit_kl(V, W0, H0)

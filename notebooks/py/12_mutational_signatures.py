@@ -238,7 +238,7 @@ print(f"we go on with R = {R}")
 #   deviance comes from the 15 hidden entries of PD4120a: one genome, not the whole cohort,
 #   chooses.
 # - **Brunet's rule** picks R = 2: the cophenetic correlation is 1 at R = 2 and falls at R = 3.
-#   It rises again at R = 4 and 5 (0.995 and 0.998), almost back to 1, but the rule takes the
+#   It rises again at R = 4 and 5 (0.995 and 0.999), almost back to 1, but the rule takes the
 #   rank where the correlation *begins* to fall. It measures how stably the genomes *cluster* by
 #   their largest exposure, and every genome here mixes several processes, so a stable
 #   clustering into two groups (APOBEC-rich or not) says little about how many processes there

@@ -259,9 +259,9 @@ plt.show()
 # at a minimum. The perturbation breaks the symmetry, and from there the fit falls by 3.23 million
 # units, to 0.4 below that converged fit (another local optimum, slightly lower). `fit_kl` makes
 # this test wherever the stopping rule holds: it perturbs the stopped point (with a fixed seed, so
-# the same call gives the same fit), runs again until the rule holds with a ten times looser
-# tolerance or until it is 0.1 units below the stopped point, goes on from the new point if it got
-# more than 0.1 units lower, and otherwise returns the lower of the two points. The default fit
+# the same call gives the same fit), runs again until the same rule holds or until it is 0.1 units below the
+# stopped point, goes on from the new point if it got more than 0.1 units lower, and otherwise
+# keeps the stopped point (which of two points that close is lower is decided by rounding). The default fit
 # here ran 2 tests: the first left the saddle, the second found nothing more.
 #
 # An exact saddle is made on purpose; in real fits a path can pass *close* to one, look flat for a
@@ -482,8 +482,8 @@ for name, f in fits.items():
 
 # %% [markdown]
 # Every random start ended within 0.5 units of the best of these fits and came within 1 unit of it
-# in a few thousand steps or fewer. NNDSVD with its exact zeros ended 4.8 units above the best: the zeros
-# never move (here they sit at `fit_kl`'s floor of about $10^{-77}$, and a multiplicative update
+# in a few thousand steps or fewer. NNDSVD with its exact zeros ended 1.3 units above the best and never came
+# within 1 unit of it: the zeros never move (here they sit at `fit_kl`'s floor of about $10^{-77}$, and a multiplicative update
 # scales them only by factors), so the fit is confined to the pattern of zeros the SVD chose.
 # NNDSVDa, with the zeros filled, reached the same neighbourhood (0.5 above the best) but needed
 # more steps to get within 1 unit than any random start here. (The test of the stopped point does
