@@ -14,7 +14,8 @@ If the runs agree, C holds only 0s and 1s, the tree reproduces 1 - C exactly and
 cophenetic correlation is 1. When R is too large the runs disagree, C fills with
 in-between values, and the correlation falls.
 
-nmf_helpers re-exports consensus_matrix and cophenetic_correlation.
+Notebooks import this module by name (from nmf_course import consensus); the fits are
+nmf_helpers.nmf_each's.
 """
 
 from __future__ import annotations
@@ -23,7 +24,6 @@ import numpy as np
 from scipy.cluster.hierarchy import cophenet, fcluster, leaves_list, linkage
 from scipy.spatial.distance import squareform
 from threadpoolctl import threadpool_limits
-from tqdm.auto import tqdm
 
 import nmf_helpers as nh
 from nmf_course import validation
@@ -112,7 +112,8 @@ def consensus_matrix(V, R, *, n_runs=50, seed=None, progress=False, **nmf_option
     R : int
         Number of metagenes, between 1 and min(N, M).
     n_runs : int, default 50
-        Number of fits, each from its own random start (nmf_helpers.nmf with one restart).
+        Number of fits, each from its own random start (nmf_helpers.nmf with one restart;
+        nmf_helpers.nmf_each makes them together).
     seed : int or None
         Seeds the runs: the same seed gives the same C.
     progress : bool
@@ -143,11 +144,9 @@ def consensus_matrix(V, R, *, n_runs=50, seed=None, progress=False, **nmf_option
             raise TypeError(f"consensus_matrix runs nmf itself: {name}= is not an nmf "
                             "option you can pass here")
     seeds = np.random.default_rng(seed).integers(0, 2**31, size=n_runs)
-    runs = tqdm(range(n_runs), desc=f"consensus R={R}", unit="run", disable=not progress)
     with threadpool_limits(limits=1, user_api="blas"):  # thin products: threads cost more than they save
-        labels_per_run = [sample_clusters(nh.nmf(V, R, seed=int(seeds[k]), **nmf_options).H)
-                          for k in runs]
-    return consensus_from_labels(labels_per_run)
+        fits = nh.nmf_each(V, R, [int(s) for s in seeds], progress=progress, **nmf_options)
+    return consensus_from_labels([sample_clusters(fit.H) for fit in fits])
 
 
 # ---------------------------------------------------------------------------

@@ -60,7 +60,7 @@ import numpy as np
 from nmf_course.rules import has_stopped_falling, normalize_columns
 from nmf_course.validation import shapes_fit
 
-__all__ = ["FitOutcome", "fit_kl"]
+__all__ = ["FitOutcome", "fit_kl", "fit_kl_many"]
 
 # extrapolation schedule (its form after Ang & Gillis 2019; these values are the course's)
 BETA_START = 0.5   # the first extrapolation weight
@@ -93,21 +93,30 @@ class FitOutcome:
     escape_tests: int = 0
 
 
-class _Point:
-    """One point (W, H): W (N x R) and H (R x M) stored one after the other in one flat array.
 
-    An extrapolation treats every entry of W and H alike, so on the flat array it is four
-    NumPy calls whatever the shapes (on small tables the calls, not the arithmetic, cost).
+class _Points:
+    """K points (W, H) in one flat array: the K W's (N x R each) first, then the K H's (R x M).
+
+    So W (K x N x R) and H (K x R x M) are each one contiguous stack, for the matrix
+    products of K runs at once, and an extrapolation, which treats every entry alike, is a
+    few NumPy calls on flat whatever the shapes: on small tables NumPy's per-call cost, not
+    the arithmetic, is most of a step, and K runs stepping together share it.
     """
 
-    def __init__(self, N, R, M, dtype):
-        self.flat = np.empty(N * R + R * M, dtype)
-        self.W = self.flat[:N * R].reshape(N, R)   # views: writing W or H writes flat
-        self.H = self.flat[N * R:].reshape(R, M)
+    def __init__(self, problem, K=1):
+        N, R, M = problem.shape
+        self.flat = np.empty(K * problem.size, problem.dtype)
+        self.W = self.flat[:K * N * R].reshape(K, N, R)   # views: writing W or H writes flat
+        self.H = self.flat[K * N * R:].reshape(K, R, M)
+
+    def set(self, k, other, j=0):
+        """Point k becomes a copy of point j of other."""
+        np.copyto(self.W[k], other.W[j])
+        np.copyto(self.H[k], other.H[j])
 
 
 class _Problem:
-    """V, the optional mask, and the buffers the steps write into (allocated once)."""
+    """V, the optional mask and offset, and what every run of one table shares."""
 
     def __init__(self, V, mask, dtype, R, offset=None):
         self.dtype = dtype
@@ -119,80 +128,76 @@ class _Problem:
             self.V = self.V * self.mask  # hidden entries count for nothing
         N, M = self.V.shape
         self.shape = (N, R, M)
-        self.WH = np.empty((N, M), dtype)   # the model W @ H
-        self.Q = np.empty((N, M), dtype)    # V / WH, and scratch space for the deviance
-        self.grad_W = np.empty((N, R), dtype)
-        self.grad_H = np.empty((R, M), dtype)
+        self.size = N * R + R * M
+        self.WH = np.empty((N, M), dtype)   # scratch space for the deviance of a new start
+        self.Q = np.empty((N, M), dtype)
         # the parts of D that depend on V only, in float64
         V64 = self.V.astype(np.float64)
         positive = V64 > 0
         self.v_log_v = float(np.sum(V64[positive] * np.log(V64[positive])))
         self.v_sum = float(V64.sum())
 
-    def model(self, W, H):
-        """The expected counts W @ H (+ the fixed offset, if any), into the buffer WH."""
-        WH = np.matmul(W, H, out=self.WH)
+    def model(self, W, H, out):
+        """The expected counts W @ H (+ the fixed offset, if any), into out."""
+        WH = np.matmul(W, H, out=out)
         if self.offset is not None:
             WH += self.offset
         return WH
 
-    def point(self):
-        """A new, empty point (W, H) of this problem's shapes."""
-        return _Point(*self.shape, self.dtype)
-
-    def deviance(self, point):
+    def deviance(self, W, H, WH=None, Q=None):
         """D = 2 [sum V log V - sum V log WH - sum V + sum WH] over observed entries, in float64.
 
-        Here WH is the model, W @ H (+ the offset, if any), computed at the point into the
-        buffer WH (the next MU step starts from it); overwrites the buffer Q.
+        Here WH is the model, W @ H (+ the offset, if any), at one point W (N x R), H (R x M),
+        computed into the buffer WH (N x M; the next MU step starts from it); overwrites Q.
         """
-        W, H = point.W, point.H
-        WH = self.model(W, H)
+        WH = self.model(W, H, out=self.WH if WH is None else WH)
+        Q = self.Q if Q is None else Q
         if self.mask is not None:
-            model_sum = float(np.multiply(WH, self.mask, out=self.Q).sum(dtype=np.float64))
+            model_sum = float(np.multiply(WH, self.mask, out=Q).sum(dtype=np.float64))
         elif self.dtype == np.float32 or self.offset is not None:
             # float32: summing the rounded WH cancels its rounding against that in sum V log WH
             model_sum = float(WH.sum(dtype=np.float64))
         else:  # sum of W H = sum_a (column sum of W)_a (row sum of H)_a
             model_sum = float(W.sum(axis=0) @ H.sum(axis=1))
-        log_wh = np.log(WH, out=self.Q)  # V = 0 (and hidden entries) add 0: WH > 0
+        log_wh = np.log(WH, out=Q)  # V = 0 (and hidden entries) add 0: WH > 0
         if self.dtype == np.float64:
             v_log_wh = float(np.vdot(self.V, log_wh))
         else:  # a float32 dot product would also add up in float32
             v_log_wh = float(np.multiply(log_wh, self.V, out=log_wh).sum(dtype=np.float64))
         return 2.0 * (self.v_log_v - v_log_wh - self.v_sum + model_sum)
 
-    def mu_step(self, start, out):
-        """One multiplicative step from the point start into the point out.
+    def mu_step(self, steps):
+        """One multiplicative step of every run in steps, from its point Y into its point X.
 
             W <- W * (Q @ H.T) / (mask @ H.T)        Q = V / WH
             W's columns scaled to sum to 1, H's rows the other way (W H unchanged)
             H <- H * (W.T @ Q) / (W.T @ mask)        Q recomputed with the new W
 
-        The buffer WH must hold W @ H at start (deviance() leaves it there). Without a mask,
-        mask @ H.T is H's row sums and W.T @ mask is 1 (columns of W sum to 1). Every entry
-        is kept at or above the floor, so W H > 0 everywhere.
+        steps.WH must hold W @ H at Y. Without a mask, mask @ H.T is H's row sums and
+        W.T @ mask is 1 (columns of W sum to 1). Every entry is kept at or above the floor,
+        so W H > 0 everywhere. (All arrays are stacks, run k in row k.)
         """
-        V, Q, floor = self.V, self.Q, self.floor
-        W, H = out.W, out.H
-        np.divide(V, self.WH, out=Q)
-        np.multiply(start.W, np.matmul(Q, start.H.T, out=self.grad_W), out=W)
+        V, Q, floor = self.V, steps.Q, self.floor
+        W_start, H_start = steps.Y.W, steps.Y.H
+        W, H = steps.X.W, steps.X.H
+        np.divide(V, steps.WH, out=Q)
+        np.multiply(W_start, np.matmul(Q, _T(H_start), out=steps.grad_W), out=W)
         if self.mask is not None:
-            W /= np.maximum(self.mask @ start.H.T, floor)
+            W /= np.maximum(self.mask @ _T(H_start), floor)
         np.maximum(W, floor, out=W)
-        scale = W.sum(axis=0)
-        W /= scale
+        scale = W.sum(axis=-2)                       # column sums of each W: K x R
+        W /= scale[..., np.newaxis, :]
         if self.mask is None:  # dividing W's column a by H's row sum a cancels: it lands on H
-            scale /= start.H.sum(axis=1)
-        np.multiply(start.H, scale[:, np.newaxis], out=H)
-        np.divide(V, self.model(W, H), out=Q)
-        H *= np.matmul(W.T, Q, out=self.grad_H)
+            scale /= H_start.sum(axis=-1)
+        np.multiply(H_start, scale[..., np.newaxis], out=H)
+        np.divide(V, self.model(W, H, out=steps.WH), out=Q)
+        H *= np.matmul(_T(W), Q, out=steps.grad_H)
         if self.mask is not None:
-            H /= np.maximum(W.T @ self.mask, floor)
+            H /= np.maximum(_T(W) @ self.mask, floor)
         np.maximum(H, floor, out=H)
 
-    def extrapolate(self, X, X_before, beta, out):
-        """out = X * (X / X_before)**beta, entry by entry, floored.
+    def extrapolate(self, steps):
+        """Y = X * (X / X_before)**beta, entry by entry, floored (beta: each run's own).
 
         The extrapolation is geometric (on log W and log H): an entry that the last step
         multiplied by f is multiplied by f**beta once more. It keeps every entry positive,
@@ -200,11 +205,20 @@ class _Problem:
         entries to the floor, where a multiplicative update could never revive them.
         (W's columns need not sum to 1 here: the next MU step rescales them.)
         """
-        Y = out.flat
-        np.divide(X.flat, X_before.flat, out=Y)
-        np.power(Y, beta, out=Y)
-        Y *= X.flat
-        np.maximum(Y, self.floor, out=Y)
+        Y, X = steps.Y, steps.X
+        np.divide(X.flat, steps.X_before.flat, out=Y.flat)
+        for W, H, beta in zip(Y.W, Y.H, steps.beta):
+            # each run's own beta, as a number: NumPy takes a square root for an exponent of
+            # 0.5 (the first beta), and a run must get the same bits alone as in a group
+            np.power(W, beta, out=W)
+            np.power(H, beta, out=H)
+        Y.flat *= X.flat
+        np.maximum(Y.flat, self.floor, out=Y.flat)
+
+
+def _T(stack):
+    """Each matrix of a stack transposed (a view)."""
+    return np.swapaxes(stack, -1, -2)
 
 
 def fit_kl(V, W, H, mask=None, offset=None, *, max_iter=50_000, tol=2e-9,
@@ -243,33 +257,52 @@ def fit_kl(V, W, H, mask=None, offset=None, *, max_iter=50_000, tol=2e-9,
     goes on from the test's end point. n_iter counts every step, the tests' included.
 
     The inputs are not modified. Returns a FitOutcome (W's columns sum to 1).
+    fit_kl_many fits several starts at once, with the same result for each.
     """
-    dtype = np.dtype(W.dtype)
+    return fit_kl_many(V, [(W, H)], mask, offset, max_iter=max_iter, tol=tol,
+                       check_every=check_every, escape=escape)[0]
+
+
+def fit_kl_many(V, starts, mask=None, offset=None, *, max_iter=50_000, tol=2e-9,
+                check_every=50, escape=True, on_done=None) -> list[FitOutcome]:
+    """fit_kl from each start (W, H) in starts, the runs stepping together; one FitOutcome each.
+
+    Each run takes exactly the steps it would take alone (the same arithmetic, entry by
+    entry, so the same result to the last bit: tests/test_fastfit.py); stepping K runs
+    together only shares NumPy's per-call cost among them, which is most of a step's cost
+    on small tables (restarts, consensus runs). Every start must have the same shapes and
+    dtype. At most BATCH_ENTRIES entries of V's shape per run group are held at once.
+    on_done: None, or a function called with no arguments each time a fit ends (a progress bar).
+    """
+    starts = list(starts)
+    if not starts:
+        raise ValueError("starts is empty: give at least one start (W, H)")
+    dtype = np.dtype(starts[0][0].dtype)
     if dtype not in (np.float32, np.float64):
         raise TypeError(f"W must be float32 or float64, got {dtype}")
-    shapes_fit(V, W, H)
+    for W, H in starts:
+        shapes_fit(V, W, H)
+        if W.shape != starts[0][0].shape or np.dtype(W.dtype) != dtype:
+            raise ValueError(f"every start must have the first's shapes and dtype ({dtype}); "
+                             f"got W {W.shape} {W.dtype}")
     if mask is not None and np.shape(mask) != V.shape:
         raise ValueError(f"mask must have V's shape {V.shape}, got {np.shape(mask)}")
-    problem = _Problem(V, mask, dtype, W.shape[1], offset)
-    start = problem.point()
-    _positive_start(W, H, problem.floor, out=start)
-    run = _Run(problem, start)
-    run.until_stopped(max_iter, tol, check_every)
-    n_tests = 0
-    rng = np.random.default_rng(ESCAPE_SEED)
-    while escape and run.converged and run.n_iter < max_iter:
-        n_tests += 1
-        found = _escape_test(problem, run, rng, max_iter, tol, check_every)
-        if not found:
-            break
-        run.until_stopped(max_iter, tol, check_every)
-    W, H = normalize_columns(run.point.W, run.point.H)   # new arrays, W's columns summing to 1
-    return FitOutcome(W=W, H=H, deviance_trace=np.array(run.trace), n_iter=run.n_iter,
-                      converged=run.converged, escape_tests=n_tests)
+    problem = _Problem(V, mask, dtype, starts[0][0].shape[1], offset)
+    options = dict(max_iter=max_iter, tol=tol, check_every=check_every, escape=escape)
+    per_group = max(1, BATCH_ENTRIES // V.size)
+    outcomes = []
+    for first in range(0, len(starts), per_group):
+        fits = [_Fit(problem, W, H, **options) for W, H in starts[first:first + per_group]]
+        _step_together(problem, fits, max_iter, check_every, on_done or (lambda: None))
+        outcomes += [fit.outcome() for fit in fits]
+    return outcomes
+
+
+BATCH_ENTRIES = 2_000_000   # runs stepping together hold about K x N x M this many entries
 
 
 class _Run:
-    """A run of extrapolated MU steps with a safeguard, from one start.
+    """A run of extrapolated MU steps with a safeguard, from one start, until it stops.
 
     Each step: X_k = MU(Y_{k-1}), then Y_k = X_k * (X_k / X_{k-1})**beta. Every
     SAFEGUARD_EVERY steps (and at every check of the stopping rule) the deviance of Y is
@@ -277,85 +310,185 @@ class _Run:
     the safe point and beta grows; if it is higher, the run goes back to the safe point and
     beta shrinks. So the deviance of the safe points never rises, and the logarithm of all
     N x M entries that the deviance needs is paid once per SAFEGUARD_EVERY steps, not every
-    step. self.point is the last safe point, self.deviance its deviance.
+    step. self.point is the last safe point, self.deviance its deviance. The steps
+    themselves are taken by _step_together, for several runs at once.
     """
 
-    def __init__(self, problem, start, n_iter=0):
-        self.problem = problem
-        self.point = problem.point()                 # the last safe point
-        np.copyto(self.point.flat, start.flat)
-        self.deviance = problem.deviance(self.point)
+    def __init__(self, problem, start, tol, n_iter=0, below=-np.inf):
+        self.point = _Points(problem)                # the last safe point
+        self.point.set(0, start)
+        self.deviance = problem.deviance(self.point.W[0], self.point.H[0])
         self.trace = [self.deviance]
         self.n_iter = n_iter
+        self.tol, self.below = tol, below            # stop on the rule, or once below this
         self.converged = False
         self.schedule = _Schedule()
 
-    def until_stopped(self, max_iter, tol, check_every, below=-np.inf):
-        """Step until the stopping rule holds, max_iter steps in all, or the deviance < below."""
-        problem, schedule = self.problem, self.schedule
-        X, X_before, Y = problem.point(), problem.point(), problem.point()
-        np.copyto(X.flat, self.point.flat)
-        np.copyto(Y.flat, self.point.flat)
-        problem.model(Y.W, Y.H)             # the MU step needs W H at Y
-        self.converged = False
-        while self.n_iter < max_iter:
-            X, X_before = X_before, X       # the new X is written over the oldest point
-            problem.mu_step(Y, out=X)
-            problem.extrapolate(X, X_before, schedule.beta, out=Y)
-            self.n_iter += 1
-            at_check = self.n_iter % check_every == 0
-            if not (at_check or self.n_iter % SAFEGUARD_EVERY == 0):
-                problem.model(Y.W, Y.H)
-                continue
-            D = problem.deviance(Y)         # leaves W H at Y in problem.WH
-            if D <= self.deviance:
-                schedule.accepted()
-                np.copyto(self.point.flat, Y.flat)
-                self.deviance = D
-            else:                           # back to the safe point, more carefully
-                schedule.rejected()
-                np.copyto(Y.flat, self.point.flat)
-                np.copyto(X.flat, self.point.flat)
-                problem.model(Y.W, Y.H)
-            if at_check:
-                self.trace.append(self.deviance)
-                if self.deviance < below:
-                    return
-                if has_stopped_falling(self.trace, tol):
-                    self.converged = True
-                    return
+    def safeguard(self, problem, steps, k, at_check):
+        """The check of the run in row k of steps after a step; True if the run stops here."""
+        Y = steps.Y
+        D = problem.deviance(Y.W[k], Y.H[k], steps.WH[k], steps.Q[k])  # leaves W H at Y in WH[k]
+        if D <= self.deviance:
+            self.schedule.accepted()
+            self.point.set(0, Y, k)
+            self.deviance = D
+        else:                                              # back to the safe point, more carefully
+            self.schedule.rejected()
+            Y.set(k, self.point)
+            steps.X.set(k, self.point)
+            problem.model(Y.W[k], Y.H[k], out=steps.WH[k])
+        steps.beta[k] = self.schedule.beta
+        if not at_check:
+            return False
+        self.trace.append(self.deviance)
+        if self.deviance < self.below:
+            return True
+        self.converged = has_stopped_falling(self.trace, self.tol)
+        return self.converged
+
+    def out_of_steps(self):
+        """The run ends at max_iter: its last safe point closes the trace."""
         if self.trace[-1] != self.deviance:
             self.trace.append(self.deviance)
 
 
-def _escape_test(problem, run, rng, max_iter, tol, check_every):
-    """Test the stopped point of run: perturb it, run again, keep the better point.
+class _Fit:
+    """One start's fit: its run, and after each stop the escape test (see fit_kl)."""
 
-    Returns True (and moves run to the new point) if the new run got more than ESCAPE_GAIN
-    below the stopped deviance: the fit should go on from there. Returns False otherwise, and
-    run keeps its stopped point: a run that ends a little lower (less than ESCAPE_GAIN) has
-    found the same optimum, and which of two such points is lower is decided by rounding,
-    which differs between CPUs; the stopped point does not depend on that comparison.
-    """
-    trial_start = problem.point()
-    np.multiply(run.point.flat, np.exp(ESCAPE_SIZE * rng.standard_normal(trial_start.flat.size)),
-                out=trial_start.flat)
-    trial = _Run(problem, trial_start, n_iter=run.n_iter)
-    # the fit's own rule: with a looser one the test's run can stop on the plateau it was
-    # meant to leave (tests/test_fastfit.py, a plateau on the course's 100 x 60 table)
-    trial.until_stopped(max_iter, tol, check_every, below=run.deviance - ESCAPE_GAIN)
-    run.n_iter = trial.n_iter
-    if trial.deviance >= run.deviance - ESCAPE_GAIN:
-        return False
-    run.point, run.deviance, run.schedule = trial.point, trial.deviance, trial.schedule
-    return True
+    def __init__(self, problem, W, H, *, max_iter, tol, check_every, escape):
+        self.problem, self.max_iter, self.escape = problem, max_iter, escape
+        start = _Points(problem)
+        _positive_start(W, H, problem.floor, start.W[0], start.H[0])
+        self.run = _Run(problem, start, tol)
+        self.trial = None                    # the escape test's run, while one is under way
+        self.rng = np.random.default_rng(ESCAPE_SEED)
+        self.n_tests = 0
+        self.done = self.run.n_iter >= max_iter
+        if self.done:
+            self.run.out_of_steps()
+
+    def stepping(self):
+        """The run that takes the next steps: the escape test's, during one, else the fit's."""
+        return self.run if self.trial is None else self.trial
+
+    def stopped(self):
+        """The stepping run has stopped (its rule, its bound or max_iter): what comes next."""
+        run, trial = self.run, self.trial
+        if trial is None:
+            self.done = not (self.escape and run.converged and run.n_iter < self.max_iter)
+            if not self.done:
+                self._start_test()
+            return
+        # the test's run ended: keep the stopped point unless the test got ESCAPE_GAIN below
+        # it (a run that ends a little lower has found the same optimum, and which of two such
+        # points is lower is decided by rounding, which differs between CPUs)
+        self.trial = None
+        run.n_iter = trial.n_iter
+        if trial.deviance >= run.deviance - ESCAPE_GAIN:
+            self.done = True
+            return
+        run.point, run.deviance, run.schedule = trial.point, trial.deviance, trial.schedule
+        run.converged = False
+        self.done = run.n_iter >= self.max_iter
+        if self.done:
+            run.out_of_steps()
+
+    def _start_test(self):
+        """Perturb the stopped point (each entry times exp(ESCAPE_SIZE z)) and run from there,
+        on the fit's own rule: with a looser one the test's run can stop on the plateau it
+        was meant to leave (tests/test_fastfit.py, a plateau on the course's 100 x 60 table)."""
+        self.n_tests += 1
+        run = self.run
+        kick = np.exp(ESCAPE_SIZE * self.rng.standard_normal(self.problem.size))
+        trial_start = _Points(self.problem)
+        np.multiply(run.point.flat, kick, out=trial_start.flat)
+        self.trial = _Run(self.problem, trial_start, run.tol, n_iter=run.n_iter,
+                          below=run.deviance - ESCAPE_GAIN)
+
+    def outcome(self):
+        W, H = normalize_columns(self.run.point.W[0], self.run.point.H[0])
+        return FitOutcome(W=W, H=H, deviance_trace=np.array(self.run.trace), n_iter=self.run.n_iter,
+                          converged=self.run.converged, escape_tests=self.n_tests)
 
 
-def _positive_start(W, H, floor, out):
-    """W and H into the point out, floored, W's columns scaled to sum to 1 (W H unchanged)."""
-    np.maximum(W, floor, out=out.W)   # cast to the point's dtype first, then scaled in it
-    np.maximum(H, floor, out=out.H)
-    out.W[...], out.H[...] = normalize_columns(out.W, out.H)
+class _Steps:
+    """The working points of the runs that step together: point k of X, X_before and Y
+    (_Points) is run k's (the new X, the one before, the extrapolated point), WH[k] its model
+    at Y and beta[k] its extrapolation weight."""
+
+    def __init__(self, problem, runs, before=None, rows=()):
+        """Point k is copied from point rows[k] of the _Steps before, where given (a run going
+        on), otherwise set to run k's safe point (a run starting)."""
+        K, (N, R, M), dtype = len(runs), problem.shape, problem.dtype
+        self.X, self.X_before, self.Y = (_Points(problem, K) for _ in range(3))
+        self.WH, self.Q = np.empty((K, N, M), dtype), np.empty((K, N, M), dtype)
+        self.grad_W, self.grad_H = np.empty((K, N, R), dtype), np.empty((K, R, M), dtype)
+        self.beta = [run.schedule.beta for run in runs]
+        for k, (run, row) in enumerate(zip(runs, rows or [None] * K)):
+            if row is not None:
+                for name in ("X", "X_before", "Y"):
+                    getattr(self, name).set(k, getattr(before, name), row)
+                self.WH[k] = before.WH[row]
+                self.beta[k] = before.beta[row]
+                continue
+            self.X.set(k, run.point)
+            self.Y.set(k, run.point)
+            problem.model(self.Y.W[k], self.Y.H[k], out=self.WH[k])
+
+
+def _step_together(problem, fits, max_iter, check_every, on_done):
+    """Step the runs of fits together, one step each per round, until every fit is done.
+
+    Every run has taken the same number of steps (a test's run starts where its fit stopped,
+    at a check), so all reach a safeguard or a check in the same round. When runs stop,
+    the rows are regrouped: a run going on keeps its points, a new run starts at its own."""
+    for fit in fits:
+        if fit.done:
+            on_done()
+    fits = [fit for fit in fits if not fit.done]
+    runs = [fit.stepping() for fit in fits]
+    steps = _Steps(problem, runs)
+    while fits:
+        steps.X, steps.X_before = steps.X_before, steps.X   # the new X over the oldest point
+        problem.mu_step(steps)
+        problem.extrapolate(steps)
+        for run in runs:
+            run.n_iter += 1
+        n_iter = runs[0].n_iter
+        at_check = n_iter % check_every == 0
+        if not (at_check or n_iter % SAFEGUARD_EVERY == 0):
+            if n_iter < max_iter:
+                problem.model(steps.Y.W, steps.Y.H, out=steps.WH)
+                continue
+        stopped = [run.safeguard(problem, steps, k, at_check)
+                   if (at_check or n_iter % SAFEGUARD_EVERY == 0) else False
+                   for k, run in enumerate(runs)]
+        if n_iter >= max_iter:
+            for run, stop in zip(runs, stopped):
+                if not stop:
+                    run.out_of_steps()
+            stopped = [True] * len(runs)
+        if not any(stopped):
+            continue
+        for fit, stop in zip(fits, stopped):
+            if stop:
+                fit.stopped()
+                if fit.done:
+                    on_done()
+        going_on = [(fit, k) for k, (fit, stop) in enumerate(zip(fits, stopped)) if not stop]
+        fits = [fit for fit in fits if not fit.done]
+        rows = [None] * len(fits)
+        for fit, k in going_on:
+            rows[fits.index(fit)] = k
+        runs = [fit.stepping() for fit in fits]
+        steps = _Steps(problem, runs, steps, rows)
+
+
+def _positive_start(W, H, floor, out_W, out_H):
+    """W and H into out_W and out_H, floored, W's columns scaled to sum to 1 (W H unchanged)."""
+    np.maximum(W, floor, out=out_W)   # cast to the point's dtype first, then scaled in it
+    np.maximum(H, floor, out=out_H)
+    out_W[...], out_H[...] = normalize_columns(out_W, out_H)
 
 
 class _Schedule:

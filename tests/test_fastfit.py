@@ -6,7 +6,7 @@ from hypothesis import given, settings, HealthCheck
 from hypothesis import strategies as st
 
 import nmf_helpers as nh
-from nmf_course.fastfit import FitOutcome, fit_kl
+from nmf_course.fastfit import FitOutcome, fit_kl, fit_kl_many
 
 
 def deviance(V, W, H, mask=None):
@@ -184,3 +184,35 @@ def test_bad_shapes_and_dtypes_are_refused():
         fit_kl(V, W0, H0, np.ones((3, 3), bool))
     with pytest.raises(TypeError, match="float32 or float64"):
         fit_kl(V, W0.astype(np.float16), H0)
+
+
+@pytest.mark.parametrize("options", [dict(), dict(escape=False), dict(max_iter=777), dict(tol=1e-4),
+                                     dict(dtype=np.float32), dict(mask=True), dict(offset=True)])
+def test_fits_made_together_are_the_fits_made_alone_to_the_last_bit(options):
+    """fit_kl_many only shares NumPy's calls among runs: each run's arithmetic is its own."""
+    options = dict(options)
+    dtype = options.pop("dtype", np.float64)
+    V, _, _ = table(11, 40, 25, 3)
+    mask = np.random.default_rng(1).random(V.shape) > 0.1 if options.pop("mask", False) else None
+    offset = np.full((40, 1), 0.5) if options.pop("offset", False) else None
+    if mask is not None:
+        V = V * mask
+    rng = np.random.default_rng(3)
+    starts = [nh.random_start(rng, 40, 25, 3, V, dtype) for _ in range(4)]
+    V = V.astype(dtype)
+    together = fit_kl_many(V, starts, mask, offset, **options)
+    for (W0, H0), one in zip(starts, together):
+        alone = fit_kl(V, W0, H0, mask, offset, **options)
+        np.testing.assert_array_equal(one.W, alone.W)
+        np.testing.assert_array_equal(one.H, alone.H)
+        np.testing.assert_array_equal(one.deviance_trace, alone.deviance_trace)
+        assert (one.n_iter, one.converged, one.escape_tests) == (alone.n_iter, alone.converged, alone.escape_tests)
+    assert len({one.n_iter for one in together}) > 1 or options.get("max_iter")  # they stopped apart
+
+
+def test_fit_kl_many_refuses_mixed_starts_and_no_start():
+    V, W0, H0 = table(0, 12, 8, 2)
+    with pytest.raises(ValueError, match="first's shapes and dtype"):
+        fit_kl_many(V, [(W0, H0), (W0.astype(np.float32), H0)])
+    with pytest.raises(ValueError, match="starts is empty"):
+        fit_kl_many(V, [])

@@ -634,3 +634,17 @@ def test_each_public_call_checks_V_once(monkeypatch):
         checked.clear()
         call()
         assert checked.count("V") == 1, checked
+
+
+def test_nmf_each_gives_nmfs_own_fit_for_each_seed():
+    V = nh.simulate(40, 30, 3, seed=2).V
+    V[:, 0] = 0                                           # a sample with no counts: zeros in H
+    mask = np.random.default_rng(0).random(V.shape) > 0.1
+    for options in (dict(), dict(mask=mask), dict(update="matmul", max_iter=300)):
+        each = nh.nmf_each(V, 3, [5, 6, 7], **options)
+        for seed, fit in zip([5, 6, 7], each):
+            alone = nh.nmf(V, 3, seed=seed, **options)
+            np.testing.assert_array_equal(fit.W, alone.W)
+            np.testing.assert_array_equal(fit.H, alone.H)
+            assert (fit.log_likelihood, fit.n_iter) == (alone.log_likelihood, alone.n_iter)
+    assert nh.nmf_each(V, 3, []) == []
