@@ -458,12 +458,11 @@ def _step_together(problem, fits, max_iter, check_every, on_done):
             run.n_iter += 1
         n_iter = runs[0].n_iter
         at_check = n_iter % check_every == 0
-        if not (at_check or n_iter % SAFEGUARD_EVERY == 0):
-            if n_iter < max_iter:
-                problem.model(steps.Y.W, steps.Y.H, out=steps.WH)
-                continue
-        stopped = [run.safeguard(problem, steps, k, at_check)
-                   if (at_check or n_iter % SAFEGUARD_EVERY == 0) else False
+        at_safeguard = at_check or n_iter % SAFEGUARD_EVERY == 0
+        if not at_safeguard and n_iter < max_iter:
+            problem.model(steps.Y.W, steps.Y.H, out=steps.WH)
+            continue
+        stopped = [at_safeguard and run.safeguard(problem, steps, k, at_check)
                    for k, run in enumerate(runs)]
         if n_iter >= max_iter:
             for run, stop in zip(runs, stopped):
@@ -477,13 +476,12 @@ def _step_together(problem, fits, max_iter, check_every, on_done):
                 fit.stopped()
                 if fit.done:
                     on_done()
-        going_on = [(fit, k) for k, (fit, stop) in enumerate(zip(fits, stopped)) if not stop]
-        fits = [fit for fit in fits if not fit.done]
-        rows = [None] * len(fits)
-        for fit, k in going_on:
-            rows[fits.index(fit)] = k
+        # a fit going on keeps its row of steps (k); one whose run stopped starts a new run (None)
+        going_on = [(fit, None if stop else k) for k, (fit, stop) in enumerate(zip(fits, stopped))
+                    if not fit.done]
+        fits = [fit for fit, _ in going_on]
         runs = [fit.stepping() for fit in fits]
-        steps = _Steps(problem, runs, steps, rows)
+        steps = _Steps(problem, runs, steps, [row for _, row in going_on])
 
 
 def _positive_start(W, H, floor, out_W, out_H):
