@@ -341,7 +341,7 @@ def _fit(V, R, update, options, dtype, n_restarts, mask, init, rng, progress):
     V_seen = V if mask is None else V * mask  # hidden entries count for nothing (nor in the starts)
     starts = [init] if init is not None else [random_start(rng, *V.shape, R, V_seen)
                                               for _ in range(n_restarts)]
-    fits = _fits(V, mask, starts, update, options, dtype, progress)
+    fits = _fits(V, V_seen, mask, starts, update, options, dtype, progress)
     return _result(V_seen, mask, best_restart(fits), fits, options, order_modules=init is None)
 
 
@@ -351,26 +351,25 @@ def nmf_each(V, R, seeds, *, update="fast", max_iter=None, tol=None, check_every
 
     The fast engine steps the fits together (nmf_course.fastfit.fit_kl_many), each taking
     exactly the steps it would take alone, so each result is exactly nmf's; on small tables,
-    where NumPy's cost per call is most of a step, together is faster. The keywords are nmf's.
+    where NumPy's cost per call is a large part of a step, together is faster. The keywords
+    are nmf's.
     """
     V, R, options, dtype, _, mask, _ = check.nmf_options(
         V, R, update, max_iter, tol, 1, check_every, dtype, mask, None, ENGINE_DEFAULTS)
     V_seen = V if mask is None else V * mask
     starts = [random_start(np.random.default_rng(check.seed(seed)), *V.shape, R, V_seen)
               for seed in seeds]
-    fits = _fits(V, mask, starts, update, options, dtype, progress)
+    fits = _fits(V, V_seen, mask, starts, update, options, dtype, progress)
     return [_result(V_seen, mask, fit, [fit], options, order_modules=True) for fit in fits]
 
 
-def _fits(V, mask, starts, update, options, dtype, progress):
-    """A fit (W, H, trace, n_iter, converged) from each start (W, H).
+def _fits(V, V_seen, mask, starts, update, options, dtype, progress):
+    """A fit (W, H, trace, n_iter, converged) of V_seen (V * mask) from each start (W, H).
 
     A gene (sample) with no counts in V is left out of the fits and gets zeros in W (H).
     The fast engine fits all starts together; the teaching updates one after another."""
     genes, samples = V.sum(axis=1) > 0, V.sum(axis=0) > 0  # leave out rows/columns of zeros
-    if mask is not None:
-        V = V * mask
-    V_fit = V[np.ix_(genes, samples)]
+    V_fit = V_seen[np.ix_(genes, samples)]
     mask_fit = None if mask is None else mask[np.ix_(genes, samples)]
     starts = [(W[genes].astype(dtype), H[:, samples].astype(dtype)) for W, H in starts]
     if not starts:
