@@ -51,10 +51,14 @@ lab: $(STAMP)
 	$(BIN)/python -m nmf_course.lab $(LAB_FLAGS) --ServerApp.root_dir=. --LabApp.default_url=/lab/tree/notebooks
 
 # Then strict nbval again on NumPy's AVX2 code where the CPU has AVX-512 (tests/numpy_paths.py),
-# and the NumPy SIMD paths it checked, by name.
+# and the NumPy SIMD paths it checked, by name. Both passes spread the tests over the CPU's cores
+# (pytest-xdist), a file to a worker, so that each notebook's cells run in order in one kernel.
+# WORKERS=1 runs everything in one process, in file order.
+WORKERS ?= auto
+PARALLEL := $(if $(filter 1,$(WORKERS)),,-n $(WORKERS) --dist loadfile)
 test: $(STAMP)
-	$(BIN)/python -m pytest $(NBVAL) tests notebooks instructor
-	$(BIN)/python tests/numpy_paths.py $(NBVAL) --no-widgets -p no:cacheprovider
+	$(BIN)/python -m pytest $(PARALLEL) $(NBVAL) tests notebooks instructor
+	$(BIN)/python tests/numpy_paths.py $(PARALLEL) $(NBVAL) --no-widgets -p no:cacheprovider
 
 student: $(STAMP)
 	$(BIN)/python -m nmf_course.student_version $(if $(FORCE),--force)

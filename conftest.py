@@ -1,7 +1,9 @@
 """What every test shares (test files import these names: `from conftest import ROOT`), and the
 one place make test drives the notebooks' widgets.
 
-Each notebook runs once in make test, under nbval. For a notebook that uses ipywidgets, one
+Each notebook runs once in make test, under nbval, its cells in order in one kernel: make test
+spreads the tests over the CPU's cores with pytest-xdist, one file (one notebook) to a worker
+(`--dist loadfile`). For a notebook that uses ipywidgets, one
 more item, `<notebook>::widgets`, runs after its last cell in nbval's kernel and drives every
 slider and dropdown (tests/widget_drive.py): no second execution of the notebook is needed.
 `--no-widgets` leaves those items out (make test's second pass, on NumPy's AVX2 code).
