@@ -12,6 +12,8 @@ The other time limits (per test, per session) are pytest-timeout's, in pyproject
 limit for a cell is the Makefile's, the same CELL_TIMEOUT.
 """
 
+import hashlib
+import re
 from pathlib import Path
 
 import pytest
@@ -23,7 +25,21 @@ DATA = ROOT / "data"
 NOTEBOOKS = sorted((ROOT / "notebooks").glob("[0-9][0-9]_*.ipynb"))
 KERNEL_STARTUP_TIMEOUT = 60   # seconds a kernel may take to start
 
-__all__ = ["ROOT", "DATA", "NOTEBOOKS", "CELL_TIMEOUT", "KERNEL_STARTUP_TIMEOUT"]
+__all__ = ["ROOT", "DATA", "NOTEBOOKS", "CELL_TIMEOUT", "KERNEL_STARTUP_TIMEOUT", "sha256",
+           "assert_readme_lists_checksum"]
+
+
+def sha256(path):
+    """The SHA-256 of a file's bytes, in hex (what the data folders' READMEs list)."""
+    return hashlib.sha256(Path(path).read_bytes()).hexdigest()
+
+
+def assert_readme_lists_checksum(folder, name, expected):
+    """The file folder/name has the checksum expected, and folder/README.md lists it as `name` <hex>."""
+    assert sha256(folder / name) == expected, f"{folder.name}/{name} changed"
+    readme = (folder / "README.md").read_text(encoding="utf-8")
+    assert re.search(rf"`{re.escape(name)}` {expected}", readme), \
+        f"data/{folder.name}/README.md does not list the checksum of {name}"
 
 
 def pytest_addoption(parser):

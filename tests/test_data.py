@@ -1,6 +1,5 @@
 """The provided data sets in data/: checksums, a byte-identical rebuild, and loading them."""
 
-import hashlib
 import json
 import re
 import subprocess
@@ -11,7 +10,7 @@ import numpy as np
 import pytest
 
 from nmf_course import counts_io
-from conftest import DATA, ROOT
+from conftest import DATA, ROOT, sha256
 
 KEY = ROOT / "instructor" / "answer_key.json"   # for instructors only: never in notebooks/ or student/
 
@@ -27,10 +26,6 @@ CHECKSUMS = {
 }
 TABLES = ["atlas_counts.txt", "atlas_counts_hard.txt"]
 PRACTICE = ["practice_counts.txt", "practice_counts_hard.txt"]   # notebook 06's; truth in practice_truth.json
-
-
-def sha256(path):
-    return hashlib.sha256(Path(path).read_bytes()).hexdigest()
 
 
 def sample_names(path):

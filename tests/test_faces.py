@@ -1,7 +1,6 @@
 """data/cbcl_faces/ and its loader nmf_course.faces: the file's checksum, its notice, and
 Lee & Seung's preprocessing (each face's pixel mean and standard deviation 0.25, clipped)."""
 
-import hashlib
 import re
 import subprocess
 import sys
@@ -10,11 +9,12 @@ import numpy as np
 import pytest
 
 from nmf_course import faces
+from conftest import sha256
 
 
 def test_checksum_matches_the_readme_and_the_loader():
     path = faces.DATA_DIR / faces.FACES_FILE
-    digest = hashlib.sha256(path.read_bytes()).hexdigest()
+    digest = sha256(path)
     assert digest == faces.SHA256, "data/cbcl_faces/cbcl_faces.npy changed"
     readme = (faces.DATA_DIR / "README.md").read_text(encoding="utf-8")
     assert f"sha256: {digest}" in readme

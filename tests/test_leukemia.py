@@ -1,15 +1,11 @@
 """data/leukemia and nmf_course.leukemia: checksums, the loader, and its error messages."""
 
-import hashlib
-import os
-import re
-
 import numpy as np
 import pytest
 
 from nmf_course.leukemia import (DATA_DIR, diagnosis_of, load_leukemia,
                                  read_expression_table, read_probe_descriptions)
-from conftest import DATA
+from conftest import DATA, assert_readme_lists_checksum
 
 FOLDER = DATA / "leukemia"
 CHECKSUMS = {
@@ -20,19 +16,12 @@ CHECKSUMS = {
 
 @pytest.mark.parametrize("name", sorted(CHECKSUMS))
 def test_checksums_match_the_readme(name):
-    assert hashlib.sha256((FOLDER / name).read_bytes()).hexdigest() == CHECKSUMS[name]
-    readme = (FOLDER / "README.md").read_text(encoding="utf-8")
-    assert re.search(rf"`{re.escape(name)}` {CHECKSUMS[name]}", readme), \
-        f"data/leukemia/README.md does not list the checksum of {name}"
+    assert_readme_lists_checksum(FOLDER, name, CHECKSUMS[name])
 
 
-def test_loads_the_published_table_from_any_directory(tmp_path):
-    cwd = os.getcwd()
-    os.chdir(tmp_path)
-    try:
-        data = load_leukemia()
-    finally:
-        os.chdir(cwd)
+def test_loads_the_published_table_from_any_directory(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    data = load_leukemia()
     assert DATA_DIR == FOLDER
     assert data.V.shape == (5000, 38) and data.V.dtype == np.float64
     assert data.V.min() == 20

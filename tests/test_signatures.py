@@ -1,10 +1,7 @@
 """data/mutational_signatures and nmf_course.signatures: checksums, the loader and its error
 messages, channels, cosine matching, exposures with W fixed, and the 96-bar plot."""
 
-import hashlib
-import os
 import re
-from pathlib import Path
 
 import matplotlib
 import numpy as np
@@ -14,10 +11,11 @@ import nmf_helpers as nh
 from nmf_course.signatures import (CHANNELS, DATA_DIR, SUBSTITUTIONS, channel_label, cosine_similarity,
                                    load_signatures, match_references, parse_channel, plot_signature,
                                    read_counts, read_references, refit_exposures, substitution_of)
+from conftest import DATA, assert_readme_lists_checksum
 
 matplotlib.use("Agg")
 
-FOLDER = Path(__file__).resolve().parent.parent / "data" / "mutational_signatures"
+FOLDER = DATA / "mutational_signatures"
 CHECKSUMS = {
     "breast21_sbs96.tsv": "fcda814e09881cdafb083170f4c1d3babf332c3094397e0e505b139c87f779bc",
     "sbs_signatures_pcawg_2018.csv": "7923390d53a9966de45b21bfecc3af8977e7b0548449531b0386a85203e19967",
@@ -31,19 +29,12 @@ def data():
 
 @pytest.mark.parametrize("name", sorted(CHECKSUMS))
 def test_checksums_match_the_readme(name):
-    assert hashlib.sha256((FOLDER / name).read_bytes()).hexdigest() == CHECKSUMS[name]
-    readme = (FOLDER / "README.md").read_text(encoding="utf-8")
-    assert re.search(rf"`{re.escape(name)}` {CHECKSUMS[name]}", readme), \
-        f"data/mutational_signatures/README.md does not list the checksum of {name}"
+    assert_readme_lists_checksum(FOLDER, name, CHECKSUMS[name])
 
 
-def test_loads_the_published_tables_from_any_directory(tmp_path):
-    cwd = os.getcwd()
-    os.chdir(tmp_path)
-    try:
-        data = load_signatures()
-    finally:
-        os.chdir(cwd)
+def test_loads_the_published_tables_from_any_directory(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    data = load_signatures()
     assert DATA_DIR == FOLDER
     assert data.V.shape == (96, 21) and data.V.dtype == np.int64
     assert data.V.sum() == 183_916                                  # the paper's total
