@@ -52,10 +52,10 @@ lab: $(STAMP)
 
 # Then strict nbval again on NumPy's AVX2 code where the CPU has AVX-512 (tests/numpy_paths.py),
 # and the NumPy SIMD paths it checked, by name. Both passes spread the tests over the CPU's cores
-# (pytest-xdist), a file to a worker, so that each notebook's cells run in order in one kernel.
+# (pytest-xdist); a notebook's cells go to one worker, in order, in one kernel (conftest.py).
 # WORKERS=1 runs everything in one process, in file order.
 WORKERS ?= auto
-PARALLEL := $(if $(filter 1,$(WORKERS)),,-n $(WORKERS) --dist loadfile)
+PARALLEL := $(if $(filter 1,$(WORKERS)),,-n $(WORKERS))
 test: $(STAMP)
 	$(BIN)/python -m pytest $(PARALLEL) $(NBVAL) tests notebooks instructor
 	$(BIN)/python tests/numpy_paths.py $(PARALLEL) $(NBVAL) --no-widgets -p no:cacheprovider

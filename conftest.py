@@ -2,8 +2,9 @@
 one place make test drives the notebooks' widgets.
 
 Each notebook runs once in make test, under nbval, its cells in order in one kernel: make test
-spreads the tests over the CPU's cores with pytest-xdist, one file (one notebook) to a worker
-(`--dist loadfile`). For a notebook that uses ipywidgets, one
+spreads the tests over the CPU's cores with pytest-xdist (`-n auto`), and the scheduler below
+gives each notebook's items to one worker, in order, and every other test to whichever worker
+is free. For a notebook that uses ipywidgets, one
 more item, `<notebook>::widgets`, runs after its last cell in nbval's kernel and drives every
 slider and dropdown (tests/widget_drive.py): no second execution of the notebook is needed.
 `--no-widgets` leaves those items out (make test's second pass, on NumPy's AVX2 code).
@@ -40,6 +41,26 @@ def assert_readme_lists_checksum(folder, name, expected):
     readme = (folder / "README.md").read_text(encoding="utf-8")
     assert re.search(rf"`{re.escape(name)}` {expected}", readme), \
         f"data/{folder.name}/README.md does not list the checksum of {name}"
+
+
+def pytest_xdist_make_scheduler(config, log):
+    """pytest-xdist's load scheduling, except that a notebook's items go to one worker together.
+
+    nbval runs a notebook's cells in one kernel, each after the one before, so they must stay
+    together and in order (xdist's --dist loadfile does that too, but also keeps the 17 slow
+    browser tests of one file on one worker, the last ten minutes of make test). With
+    --dist given other than load, xdist's own scheduler is used.
+    """
+    if config.getvalue("dist") != "load":
+        return None
+    from xdist.scheduler import LoadScopeScheduling
+
+    class NotebookScheduling(LoadScopeScheduling):
+        def _split_scope(self, nodeid):
+            path = nodeid.split("::", 1)[0]
+            return path if path.endswith(".ipynb") else nodeid
+
+    return NotebookScheduling(config, log)
 
 
 def pytest_addoption(parser):
