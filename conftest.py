@@ -1,12 +1,12 @@
-"""What every test shares (test files import these names: `from conftest import ROOT`), and the
-one place make test drives the notebooks' widgets.
+"""What every test shares (test files import these names: `from conftest import ROOT`), how
+make test spreads its tests over the CPU's cores, and the one place it drives the notebooks' widgets.
 
 Each notebook runs once in make test, under nbval, its cells in order in one kernel: make test
-spreads the tests over the CPU's cores with pytest-xdist (`-n auto`), and the scheduler below
-gives each notebook's items to one worker, in order, and every other test to whichever worker
-is free. For a notebook that uses ipywidgets, one
-more item, `<notebook>::widgets`, runs after its last cell in nbval's kernel and drives every
-slider and dropdown (tests/widget_drive.py): no second execution of the notebook is needed.
+spreads the tests over the cores with pytest-xdist (`-n auto`), and the scheduler below gives
+each notebook's items to one worker, in order, and every other test to whichever worker is free.
+For a notebook that uses ipywidgets, one more item, `<notebook>::widgets`, runs after its last
+cell in nbval's kernel and drives every slider and dropdown (tests/widget_drive.py): no second
+execution of the notebook is needed.
 `--no-widgets` leaves those items out (make test's second pass, on NumPy's AVX2 code).
 
 The other time limits (per test, per session) are pytest-timeout's, in pyproject.toml; nbval's
