@@ -72,7 +72,8 @@ SAFEGUARD_EVERY = 10  # steps between safeguard checks (each costs a logarithm o
 
 # the test of a stopped point (see fit_kl)
 ESCAPE_SIZE = 0.1     # each entry of W and H times exp(ESCAPE_SIZE z), z standard normal
-ESCAPE_GAIN = 0.1     # go on if the perturbed run ends this many deviance units lower
+ESCAPE_GAIN = 0.1     # go on if the perturbed run ends this many deviance units lower,
+ESCAPE_CHECKS = 10    # and lower than this many checks' worth of the rule's tolerance
 ESCAPE_SEED = 0
 
 # fit_kl_many: the runs stepping together hold at most about this many entries of V's shape
@@ -249,9 +250,10 @@ def fit_kl(V, W, H, mask=None, offset=None, *, max_iter=50_000, tol=2e-9,
     holds, the point is tested (escape_test): every entry of W and H is multiplied by
     exp(ESCAPE_SIZE z), z standard normal (a fixed seed: the same call gives the same fit),
     and a second run starts there, with the same stopping rule (it also stops as soon as it is
-    ESCAPE_GAIN below the stopped point). If it gets more than ESCAPE_GAIN deviance units below the
-    stopped point, the fit goes on from there (and is tested again when it stops next);
-    otherwise the stopped point is returned. escape=False skips the test.
+    far enough below the stopped point). If it gets more than ESCAPE_GAIN deviance units below the
+    stopped point (and more than ESCAPE_CHECKS checks' worth of tol: _Fit.escape_gain), the fit
+    goes on from there (and is tested again when it stops next); otherwise the stopped point is
+    returned. escape=False skips the test.
 
     Guarantees: the deviance of the returned point is never above the start's, and never
     above any point of deviance_trace. The trace holds the deviance at the start and at every
@@ -386,7 +388,7 @@ class _Fit:
         # points is lower is decided by rounding, which differs between CPUs)
         self.trial = None
         run.n_iter = trial.n_iter
-        if trial.deviance >= run.deviance - ESCAPE_GAIN:
+        if trial.deviance >= run.deviance - self.escape_gain():
             self.done = True
             return
         run.point, run.deviance, run.schedule = trial.point, trial.deviance, trial.schedule
@@ -405,7 +407,20 @@ class _Fit:
         trial_start = _Points(self.problem)
         np.multiply(run.point.flat, kick, out=trial_start.flat)
         self.trial = _Run(self.problem, trial_start, run.tol, n_iter=run.n_iter,
-                          below=run.deviance - ESCAPE_GAIN)
+                          below=run.deviance - self.escape_gain())
+
+    def escape_gain(self):
+        """How far below the stopped point a test's run must get for the fit to go on:
+
+            max(ESCAPE_GAIN, ESCAPE_CHECKS * tol * max(D, 1))      D: the stopped point's deviance
+
+        The rule calls a run flat while it still falls up to tol * max(D, 1) per check, so with
+        a loose tol (consensus runs, tol=1e-4) a stopped point is still on a slope, and any
+        perturbed run gets 0.1 below it: the test would then succeed again and again without a
+        saddle. A test that goes on must gain more than ten checks' worth of what the rule calls
+        flat. With the default tol (2e-9) the second term is below 0.1 unless D > 5 million."""
+        slack = ESCAPE_CHECKS * self.run.tol * max(self.run.deviance, 1.0)
+        return max(ESCAPE_GAIN, slack)
 
     def outcome(self):
         W, H = normalize_columns(self.run.point.W[0], self.run.point.H[0])

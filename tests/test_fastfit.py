@@ -166,6 +166,21 @@ def test_a_fit_that_stops_on_a_plateau_goes_on_from_it():
     assert fit.deviance_trace[-1] - long_run.deviance_trace[-1] < 1.0
 
 
+def test_with_a_loose_tol_the_slope_the_rule_allows_is_no_escape():
+    """With tol=1e-4 (consensus runs) a stopped point still falls about tol * D per check, so a
+    perturbed run always ends 0.1 below it; a test goes on only past ten checks' worth of that
+    slope. Before, these fits took up to 22 tests each (on a slope, not a saddle)."""
+    V = nh.simulate(n_genes=100, n_samples=60, n_modules=4, n_moonlighters=3, seed=0).V.astype(np.float64)
+    for R in (5, 6, 7):
+        starts = [nh.random_start(np.random.default_rng(seed), *V.shape, R, V) for seed in range(8)]
+        tests = [fit.escape_tests for fit in fit_kl_many(V, starts, tol=1e-4)]
+        assert max(tests) <= 3, f"R = {R}: escape tests per fit {tests}"
+    V = nh.simulate(60, 30, 2, n_moonlighters=0, seed=4).V.astype(np.float64)
+    W0, H0 = saddle_start(V)                                                     # a real saddle
+    stuck, fit = fit_kl(V, W0, H0, tol=1e-4, escape=False), fit_kl(V, W0, H0, tol=1e-4)
+    assert stuck.deviance_trace[-1] - fit.deviance_trace[-1] > 1_000   # is still left
+
+
 def test_the_escape_test_is_deterministic_and_never_returns_a_worse_point():
     V, W0, H0 = table(7, 40, 25, 3)
     one, two = fit_kl(V, W0, H0), fit_kl(V, W0, H0)

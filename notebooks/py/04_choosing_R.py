@@ -454,7 +454,7 @@ for name, fit in (("best restart", fit3), ("one start, seed=0", lower)):
 # %% [markdown] slideshow={"slide_type": "subslide"}
 # ### Stopping too early looks like local optima
 #
-# With a loose stopping rule, restarts at R = 4 end a unit or two apart, which is easy to read as
+# With a loose stopping rule, restarts at R = 4 end several units apart, which is easy to read as
 # "many local optima". Stop 10 restarts early (`tol=1e-4`
 # instead of the default 2e-9, a deliberately unconverged fit) and compare with the same 10
 # restarts run to convergence:
@@ -467,7 +467,7 @@ for label, tol in (("stopped early, tol = 1e-4", 1e-4), ("converged (default)", 
           f"best L {fit.log_likelihood:,.1f}")
 
 # %% [markdown] slideshow={"slide_type": "subslide"}
-# Stopped early, the restarts spread over about two units of L; run to convergence, the same
+# Stopped early, the restarts spread over about four units of L; run to convergence, the same
 # restarts end less than a tenth of a unit apart: they are all on the same hill, and running on
 # brings them together. So a spread between
 # restarts means local optima only once every restart has converged. And a shortfall matters:
