@@ -30,15 +30,21 @@ def text_lines(path):
     yield from enumerate(text.splitlines(), start=1)
 
 
-def parse_nonnegative(token, where, what):
-    """Read one finite number >= 0 from a text token (``what`` names such values in the error:
-    "expression values", "signature probabilities"), or raise ValueError saying why not."""
+def _parse_finite(token, where, noun):
+    """float(token), or a ValueError saying that token is not a number, or not a finite one."""
     try:
         value = float(token)
     except ValueError:
         raise ValueError(f"{where}: {token!r} is not a number") from None
     if not math.isfinite(value):
-        raise ValueError(f"{where}: {token!r} is not a finite number")
+        raise ValueError(f"{where}: {token!r} is not a finite {noun}")
+    return value
+
+
+def parse_nonnegative(token, where, what):
+    """Read one finite number >= 0 from a text token (``what`` names such values in the error:
+    "expression values", "signature probabilities"), or raise ValueError saying why not."""
+    value = _parse_finite(token, where, "number")
     if value < 0:
         raise ValueError(f"{where}: negative value {token}; {what} must be >= 0")
     return value
@@ -49,12 +55,7 @@ def parse_count(token, where):
     try:
         count = int(token)  # int("-3") works; the sign is checked by load_counts
     except ValueError:
-        try:
-            value = float(token)
-        except ValueError:
-            raise ValueError(f"{where}: {token!r} is not a number") from None
-        if not math.isfinite(value):
-            raise ValueError(f"{where}: {token!r} is not a finite count")
+        value = _parse_finite(token, where, "count")
         if value != int(value):
             raise ValueError(f"{where}: {token!r} is a fractional count; counts are whole numbers")
         count = int(value)

@@ -24,15 +24,21 @@ def sim():
     return nh.simulate(seed=1)
 
 
-def random_problem(seed, N, M, R, zero_gene=False):
-    """A small simulated V with a random positive start (W columns summing to 1)."""
-    rng = np.random.default_rng(seed)
-    V = nh.simulate(N, M, R, n_moonlighters=1 if R > 1 else 0, depth=(100, 1000), seed=rng).V.astype(float)
+def with_random_start(rng, V, R, zero_gene):
+    """(V, W, H): V (with gene 0 and the last sample emptied if zero_gene) and a random positive
+    start from rng (W's columns summing to 1)."""
     if zero_gene:
         V[0, :] = 0
         V[:, -1] = 0
-    W, H = nh.random_start(rng, N, M, R, V, np.float64)
+    W, H = nh.random_start(rng, *V.shape, R, V, np.float64)
     return V, W, H
+
+
+def random_problem(seed, N, M, R, zero_gene=False):
+    """A small simulated V with a random positive start."""
+    rng = np.random.default_rng(seed)
+    V = nh.simulate(N, M, R, n_moonlighters=1 if R > 1 else 0, depth=(100, 1000), seed=rng).V.astype(float)
+    return with_random_start(rng, V, R, zero_gene)
 
 
 problems = st.builds(random_problem, st.integers(0, 10**6), st.integers(4, 12),
@@ -335,11 +341,7 @@ def poisson_problem(seed, N, M, R, zero_gene=False):
     """A small non-negative V (counts, no module structure) with a random positive start."""
     rng = np.random.default_rng(seed)
     V = rng.poisson(rng.uniform(0, 20, size=(N, M))).astype(float)
-    if zero_gene:
-        V[0, :] = 0
-        V[:, -1] = 0
-    W, H = nh.random_start(rng, N, M, R, V, np.float64)
-    return V, W, H
+    return with_random_start(rng, V, R, zero_gene)
 
 
 poisson_problems = st.builds(poisson_problem, st.integers(0, 10**6), st.integers(3, 10),
