@@ -383,7 +383,7 @@ class _Fit:
             if not self.done:
                 self._start_test()
             return
-        # the test's run ended: keep the stopped point unless the test got ESCAPE_GAIN below
+        # the test's run ended: keep the stopped point unless the test got escape_gain() below
         # it (a run that ends a little lower has found the same optimum, and which of two such
         # points is lower is decided by rounding, which differs between CPUs)
         self.trial = None
