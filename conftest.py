@@ -1,9 +1,11 @@
 """What every test shares (test files import these names: `from conftest import ROOT`), how
 make test spreads its tests over the CPU's cores, and the one place it drives the notebooks' widgets.
 
-Each notebook runs once in make test, under nbval, its cells in order in one kernel: make test
-spreads the tests over the cores with pytest-xdist (`-n auto`), and the scheduler below gives
-each notebook's items to one worker, in order, and every other test to whichever worker is free.
+Under nbval each notebook runs once in make test, its cells in order in one kernel (the
+real-browser, papermill and Problem 3 tests run some notebooks again, each a check of its
+own: JupyterLab, papermill, a term's grading). make test spreads the tests over the cores
+with pytest-xdist (`-n auto`), and the scheduler below gives each notebook's items to one
+worker, in order, and every other test to whichever worker is free.
 For a notebook that uses ipywidgets, one more item, `<notebook>::widgets`, runs after its last
 cell in nbval's kernel and drives every slider and dropdown (tests/widget_drive.py): no second
 execution of the notebook is needed.
