@@ -13,7 +13,6 @@ soft mask (a Wiener-like filter) is how such a factorisation is heard.
 from __future__ import annotations
 
 import numpy as np
-from scipy import signal
 
 NOTE_NAMES = ["C", "C#", "D", "D#", "E", "F", "F#", "G", "G#", "A", "A#", "B"]
 
@@ -74,15 +73,22 @@ def piano_roll(score, notes, times):
     return np.minimum(roll, 1)
 
 
+def _scipy_signal():
+    """scipy.signal, imported on first use: it takes about 0.6 s to import, and every notebook
+    that imports nmf_course.selfchecks imports this module (for notebook 14's checks)."""
+    from scipy import signal
+    return signal
+
+
 def stft(x, fs, nperseg=512):
     """(frequencies in Hz, frame times in s, complex STFT X: frequencies x frames), Hann window,
     half-overlapping frames (scipy.signal.stft)."""
-    return signal.stft(x, fs=fs, nperseg=nperseg)
+    return _scipy_signal().stft(x, fs=fs, nperseg=nperseg)
 
 
 def istft(X, fs, nperseg=512):
     """The signal whose STFT (as made by stft above) is X."""
-    return signal.istft(X, fs=fs, nperseg=nperseg)[1]
+    return _scipy_signal().istft(X, fs=fs, nperseg=nperseg)[1]
 
 
 def soft_masks(W, H):
