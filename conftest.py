@@ -45,6 +45,14 @@ def assert_readme_lists_checksum(folder, name, expected):
         f"data/{folder.name}/README.md does not list the checksum of {name}"
 
 
+def load_from_another_directory(monkeypatch, tmp_path, load, data_dir, folder):
+    """load() run from tmp_path: a loader finds its data from its own module (data_dir, which
+    must be folder in the course's data/), never from the working directory."""
+    assert data_dir == folder
+    monkeypatch.chdir(tmp_path)
+    return load()
+
+
 def pytest_xdist_make_scheduler(config, log):
     """pytest-xdist's load scheduling, except that a notebook's items go to one worker together.
 

@@ -1,4 +1,5 @@
-"""The provided data sets in data/: checksums, a byte-identical rebuild, and loading them."""
+"""The data sets in data/: checksums (the simulated ones and the published ones, each against its
+README), a byte-identical rebuild of the simulated ones, and loading them."""
 
 import json
 import re
@@ -10,7 +11,7 @@ import numpy as np
 import pytest
 
 from nmf_course import counts_io
-from conftest import DATA, ROOT, sha256
+from conftest import DATA, ROOT, assert_readme_lists_checksum, sha256
 
 KEY = ROOT / "instructor" / "answer_key.json"   # for instructors only: never in notebooks/ or student/
 
@@ -23,6 +24,18 @@ CHECKSUMS = {
     "practice_counts.txt": "a6a75abc861c490006075f1c63bd6b9ece1c803746e15e4acea616d65966237c",
     "practice_counts_hard.txt": "b0c9c0c7dbb411dc43d79ac796e679b2bf0a9d2a81bc3586c4962c1b050d77d2",
     "practice_truth.json": "c293dc6a65b6eab42bc00e1166af9a352e08be43dac4720d52676d5be6e2a132",
+}
+# The published data sets, each in its own folder whose README lists the checksums (with the
+# provenance and terms to keep with the files).
+PUBLISHED = {
+    "leukemia": {
+        "ALL_AML_data.txt": "ae6bb2f0b60bdd6cbc65bc9e2c1dc6f8efd1908cf1eb53873422676aa8201a4c",
+        "probe_descriptions.tsv": "5672669b9e524a1453902ab608bdef2b9a133c542a8e18332418ff6740bdbc49",
+    },
+    "mutational_signatures": {
+        "breast21_sbs96.tsv": "fcda814e09881cdafb083170f4c1d3babf332c3094397e0e505b139c87f779bc",
+        "sbs_signatures_pcawg_2018.csv": "7923390d53a9966de45b21bfecc3af8977e7b0548449531b0386a85203e19967",
+    },
 }
 TABLES = ["atlas_counts.txt", "atlas_counts_hard.txt"]
 PRACTICE = ["practice_counts.txt", "practice_counts_hard.txt"]   # notebook 06's; truth in practice_truth.json
@@ -40,6 +53,12 @@ def test_checksum(filename):
     assert sha256(DATA / filename) == CHECKSUMS[filename], (
         f"data/{filename} changed; if on purpose, rebuild with data/make_data.py and update "
         "the checksums here and in data/README.md")
+
+
+@pytest.mark.parametrize("folder, name", [(folder, name) for folder, files in PUBLISHED.items()
+                                          for name in files])
+def test_published_data_match_the_checksums_their_readme_lists(folder, name):
+    assert_readme_lists_checksum(DATA / folder, name, PUBLISHED[folder][name])
 
 
 def test_readme_lists_the_same_checksums():

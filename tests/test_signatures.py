@@ -1,5 +1,5 @@
-"""data/mutational_signatures and nmf_course.signatures: checksums, the loader and its error
-messages, channels, cosine matching, exposures with W fixed, and the 96-bar plot."""
+"""nmf_course.signatures: the loader of data/mutational_signatures (its checksums: test_data.py)
+and its error messages, channels, cosine matching, exposures with W fixed, and the 96-bar plot."""
 
 import re
 
@@ -11,15 +11,11 @@ import nmf_helpers as nh
 from nmf_course.signatures import (CHANNELS, DATA_DIR, SUBSTITUTIONS, channel_label, cosine_similarity,
                                    load_signatures, match_references, parse_channel, plot_signature,
                                    read_counts, read_references, refit_exposures, substitution_of)
-from conftest import DATA, assert_readme_lists_checksum
+from conftest import DATA, load_from_another_directory
 
 matplotlib.use("Agg")
 
 FOLDER = DATA / "mutational_signatures"
-CHECKSUMS = {
-    "breast21_sbs96.tsv": "fcda814e09881cdafb083170f4c1d3babf332c3094397e0e505b139c87f779bc",
-    "sbs_signatures_pcawg_2018.csv": "7923390d53a9966de45b21bfecc3af8977e7b0548449531b0386a85203e19967",
-}
 
 
 @pytest.fixture(scope="module")
@@ -27,15 +23,8 @@ def data():
     return load_signatures()
 
 
-@pytest.mark.parametrize("name", sorted(CHECKSUMS))
-def test_checksums_match_the_readme(name):
-    assert_readme_lists_checksum(FOLDER, name, CHECKSUMS[name])
-
-
 def test_loads_the_published_tables_from_any_directory(tmp_path, monkeypatch):
-    monkeypatch.chdir(tmp_path)
-    data = load_signatures()
-    assert DATA_DIR == FOLDER
+    data = load_from_another_directory(monkeypatch, tmp_path, load_signatures, DATA_DIR, FOLDER)
     assert data.V.shape == (96, 21) and data.V.dtype == np.int64
     assert data.V.sum() == 183_916                                  # the paper's total
     totals = dict(zip(data.samples, data.V.sum(axis=0)))
