@@ -105,7 +105,7 @@ assert np.allclose(U * S[:2] @ Vt, V_toy)       # the flipped pair rebuilds V ju
 # negative entries (the Perron-Frobenius direction, which is what we flip it to). The second pair
 # cannot: the SVD's columns of U are orthogonal, u₁ · u₂ = 0, and since u₁ is positive on every
 # gene, u₂ must be positive on some genes and negative on others to sum to zero against it. So
-# the SVD's second "module" says "more of genes 4-6 and *less* of genes 1-2", which has no
+# the SVD's second "module" says "more of genes 4-6 and *less* of genes 1-3" (gene 3 only slightly), which has no
 # biological reading. NMF's factors stay non-negative, so W's columns read directly as the two
 # modules.
 

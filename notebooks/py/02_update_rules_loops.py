@@ -528,8 +528,8 @@ print(f"a fit of 1,000 steps would take about {1000 * step_time:.1f} s")
 
 
 # %% [markdown] slideshow={"slide_type": "slide"}
-# A fit needs hundreds to thousands of steps, so loops take seconds on our small data (and much
-# longer on real data; notebook 03 makes it fast). The self-check below fits a smaller problem
+# A fit needs hundreds to thousands of steps, so loops take tens of seconds on our small data (the time varies by
+# machine; much longer on real data: notebook 03 makes it fast). The self-check below fits a smaller problem
 # (30 genes, 20 samples, R = 3), where a loop step costs about ten times less, so `my_nmf` uses
 # `nh.update_loops` by default: the loop version you have just written, in the helper's copy so
 # this exercise does not depend on the previous one. Pass `update=my_update_loops` to use yours,

@@ -350,8 +350,8 @@ for first, second in (("loops", "broadcast"), ("loops", "matmul"), ("broadcast",
 # of several repeats (the median ignores the odd slow run when the machine is busy elsewhere);
 # the fast versions are run many times per repeat because a single call is too short to time
 # well. Your numbers will differ from the ones below, which are what this run measured; the
-# seed notes expected loops to be roughly 10x to 100x slower (compare the table's last two
-# columns: on a larger problem the matrix form can be more than 100x faster).
+# seed notes expected loops to be roughly 10x to 100x slower, and the gap grows with the size of
+# the problem (compare the table's last two columns).
 
 # %% tags=["nbval-ignore-output"]
 from nmf_course.timing import time_call  # median seconds per call, enough calls per repeat
@@ -464,7 +464,7 @@ for n, m, r in sizes:
 # %% [markdown] slideshow={"slide_type": "subslide"}
 # The homework's data needs less than 200 KiB. A real RNA-seq table (about 20,000 genes)
 # with a thousand samples and 20 modules needs gigabytes for one intermediate; with 10,000 samples
-# it is more memory than most laptops have (typically 8 to 32 GiB), and a large single-cell atlas
+# it is about 30 GiB, at or beyond the whole memory of a typical laptop (8 to 32 GiB), and a large single-cell atlas
 # (2.2 TiB, the last row) is beyond any laptop. The matrix form of the same problems needs R times less
 # (the N x M column).
 #

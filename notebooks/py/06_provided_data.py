@@ -615,7 +615,8 @@ if chosen(R):
 # %% [markdown] slideshow={"slide_type": "slide"}
 # ## 7. The harder table
 #
-# The second table has the same shape but about twenty-five times fewer counts per sample.
+# The second table has the same shape but about twenty times fewer counts (22 times fewer in all,
+# 24 times by the median sample).
 # We run exactly the same steps, with the same settings, and your `my_choose_R` chooses again.
 
 # %%

@@ -352,7 +352,7 @@ plt.show()
 # At this noise level (5 particles per unit of concentration) a handful of days is already enough.
 # With 6 days one profile is still visibly off (a correlation of 0.939), though every on/off call
 # is right; from 10 days on every correlation is above 0.99, and with 50 days or more every
-# correlation is at least 0.995. How many days are
+# correlation is above 0.994. How many days are
 # enough depends on the noise (try fewer particles per unit in the widget of section 10) and on luck:
 # NMF learns a factory's profile from the days that show it with different partners, and with a
 # handful of days there are few such contrasts.
@@ -392,8 +392,11 @@ print(f"log-likelihood of the truth {L_true:,.2f}, of the alternative {L_alt:,.2
 # %%
 fit_always = nh.nmf(V_always, 3, n_restarts=10, seed=FIT_SEED)
 r_always, agreement_always, W_always, _ = score(fit_always, F, D_always)
-print("factory 1 always dumps: r =", ", ".join(f"{x:.3f}" for x in r_always),
-      "; on/off right for factories 2 and 3:", ", ".join(f"{x:.1%}" for x in agreement_always[1:]))
+# which of the equally good fits NMF returns depends on the machine's rounding (see below),
+# so we print what every run shares
+print(f"factory 1's profile recovered (r > 0.99): {r_always[0] > 0.99}; "
+      f"factory 2's or 3's, or both, off (r < 0.99): {bool(r_always[1:].min() < 0.99)}")
+print(f"on/off days of factories 2 and 3 called right (above 98%): {bool(np.all(agreement_always[1:] > 0.98))}")
 
 
 # %% [markdown] slideshow={"slide_type": "subslide"}
@@ -416,10 +419,7 @@ selfchecks.check_always_on(my_always_on)
 _, _, _, H_always_on = score(fit_always, F, D_always)
 on_every_day = (H_always_on > 0.5).all(axis=1)  # what my_always_on computes
 print("fitted components on every day (factories 1, 2, 3):", ", ".join(str(x) for x in on_every_day))
-print("days each fitted component is on:", ", ".join(f"{k:,}" for k in (H_always_on > 0.5).sum(axis=1)), f"of {N_DAYS:,}")
-off = H_always_on[0] <= 0.5  # the days the fitted factory 1 is called off
-print(f"of the {off.sum()} days the fitted factory 1 is off, factories 2 and 3 both dumped on "
-      f"{np.sum(off & (D_always[1] == 1) & (D_always[2] == 1))}")
+print(f"the fitted factory 1 is on more than 800 of the {N_DAYS:,} days: {(H_always_on[0] > 0.5).sum() > 800}")
 
 # %% [markdown] slideshow={"slide_type": "subslide"}
 # ### Profiles inside profiles: the blog's factory 3
@@ -481,13 +481,14 @@ plt.show()
 
 
 # %% [markdown] slideshow={"slide_type": "subslide"}
-# With factory 1 always on, part of its early peak (hours 2 to 6) leaks into the recovered profiles
-# of factories 2 and 3 (r = 0.808 and 0.981 above; in the left panel, the bumps of their dashed
-# curves at hour 2). The test of the exercise finds *no* component that is on every day: the fitted
-# factory 1 is on 951 of the 1,000 days, and off on 49, nearly all of them days on which factories 2
-# and 3 both dumped: there the shares of factory 1 borrowed by their two profiles add up to most of
-# it. Still, 951 days is far more than a coin-tossing factory dumps (about half of the days), and
-# that excess is the hint to look for in real data. With the blog's all-day factory 3, the recovered
+# With factory 1 always on, part of its early peak (hours 2 to 6) leaks into the recovered profile
+# of factory 2, of factory 3, or of both (in the left panel, the bumps of their dashed curves around
+# hour 2); how much goes where differs from one run to another, which is why the cell above prints
+# only what every run shares. The test of the exercise finds *no* component that is on every day:
+# the fitted factory 1 is called off on some days, often days on which factories 2 and 3 both
+# dumped, where the shares of factory 1 borrowed by their profiles add up to much of it. Still, it
+# is on far more days than a coin-tossing factory dumps (more than 800 of the 1,000, against about
+# half), and that excess is the hint to look for in real data. With the blog's all-day factory 3, the recovered
 # factory 3 has factory 2 and some of factory 1 carved out of it, and factory 2's row of H picks up
 # factory 3's days, so its on/off calls suffer (the checks printed above).
 #
@@ -495,7 +496,7 @@ plt.show()
 # above showed for the always-on factory); it is the *data* that cannot decide. Which of these equally
 # good fits NMF returns is then decided by the start and by rounding: on another computer (another
 # BLAS library) the blog's fit ends at a slightly different mixture (we have seen r = 0.84 and 0.86 for
-# factory 3, and 82% and 84% of factory 2's days called right), which is why the cell above prints
+# factory 3, and 82% and 84% of factory 2's days called right), which is why these cells print
 # only what every run shares. More days of the same kind do not help: only days without the
 # always-on factory, or hours without the broad profile, would.
 
@@ -506,11 +507,11 @@ plt.show()
 # (fewer particles, relatively more Poisson noise). Each change simulates a new lake (fixed seed),
 # fits NMF with three restarts and draws the recovered profiles over the true ones, with the
 # correlations and the fraction of on/off days called right.
-# Things to try: 10 days with 100 particles per unit (almost no noise) recover all three profiles and
-# every on/off day, although in those 10 days factory 1 never dumps without factory 2: the days on
-# which factory 2 dumps without factory 1, and the hours that are factory 1's alone, are enough to
-# tell them apart. With more noise they no longer are: at 2 particles per unit the same 10 days call
-# several of factory 2's days wrong. And 0.2 particles per unit blurs the on/off days even with
+# Things to try: 10 days. In those 10 days factory 1 never dumps without factory 2, so factory 1's
+# profile can take in part of factory 2's (the ambiguity of section 9): even with 100 particles per
+# unit (almost no noise) NMF calls half of factory 2's days wrong. With 20 days, which show
+# factory 1 without factory 2, all three profiles and every on/off day are recovered at 100
+# particles per unit, and at 2 particles per unit the noise costs a day or so of factory 2's. And 0.2 particles per unit blurs the on/off days even with
 # 1,000 of them.
 
 # %% @deathbeds/jupyterlab-fonts={"styles": {"": {"body[data-jp-deck-mode='presenting'] &": {"& .jp-Cell-inputWrapper": {"display": "none"}}}}} slideshow={"slide_type": "subslide"} tags=["nbval-ignore-output"]
@@ -553,7 +554,7 @@ display(widgets.HBox([days_slider, particles_slider]), output)
 #   dumps every day (or a constant background), or a profile that covers another, gives other
 #   factorisations that fit exactly as well, and NMF's answer mixes the true profiles. A sufficient
 #   condition for a unique answer is separability (Donoho & Stodden 2003): every part has an anchor,
-#   an hour (and a day) where it alone is active.
+#   an hour where it alone is active, and the days show the parts in every combination.
 
 # %% [markdown] slideshow={"slide_type": "skip"}
 # [← previous](06_provided_data.ipynb) | [course map](../README.md#notebook-map) | [next →](08_calcium_imaging.ipynb)

@@ -362,13 +362,12 @@ plt.show()
 # %% [markdown] slideshow={"slide_type": "subslide"}
 # Ignoring the background is worst: the cell components must carry all of it, so every footprint
 # gets a pedestal (up to 0.135 of its peak) and the smallest cell suffers most (cell 2: footprint
-# r = 0.937, trace r = 0.883). An extra component helps (every r ≥ 0.973) but leaves pedestals of up
-# to 0.077. Subtracting and clipping scores well on these numbers (footprints ≥ 0.987, pedestals at
+# r = 0.937, trace r = 0.883). An extra component helps (every r above 0.97) but leaves pedestals of up
+# to 0.077. Subtracting and clipping scores well on these numbers (footprints above 0.98, pedestals at
 # most 0.021), but it rests on a wrong background (6 instead of 5) and leaves dark pixels at 0.51
 # photons on average with a variance of 1.22, neither a background of 0 nor Poisson counts.
 #
-# The offset model is the right one, and it is also the best on every score: footprints ≥ 0.990,
-# traces ≥ 0.991, no pedestal at all. It is the model that made the data, V ~ Poisson(W H + b), so the
+# The offset model is the right one, and it is also the best on every score: footprints and traces above 0.989, no pedestal at all. It is the model that made the data, V ~ Poisson(W H + b), so the
 # counts stay counts and the fit stays a maximum-likelihood fit; and because b is *given* (measured
 # in quiet frames), the cells can no longer trade a pedestal for background, which removes the
 # always-on ambiguity instead of hoping the fit resolves it. Real backgrounds are rarely flat and

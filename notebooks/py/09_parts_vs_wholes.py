@@ -655,7 +655,7 @@ print_table(summary_faces)
 #
 # In squared error PCA rebuilds the faces best (relative error 0.18), NMF comes next (0.23: it
 # maximises the Poisson likelihood, not the squared error), VQ last (0.37). For face 0 above the
-# three errors are 0.34 (NMF), 0.44 (VQ) and 0.29 (PCA): all three rebuilds are blurred, VQ's
+# three errors (in the figure's titles) are about 0.34 (NMF), 0.44 (VQ) and 0.29 (PCA): all three rebuilds are blurred, VQ's
 # most, since it is one cluster's average face.
 
 # %% [markdown] slideshow={"slide_type": "fragment"}
@@ -752,7 +752,7 @@ assert errors_faces["truncated SVD (rank 49)"] <= errors_faces["NMF (rank 49)"]
 #   their pixels near zero (Hoyer's sparseness 0.79, against 0.23 for PCA's eigenfaces); VQ's are
 #   whole blurred faces and PCA's whole-face eigenfaces and speckled contrasts (10 % and 14 % near
 #   zero). NMF's encodings are only a little sparser than PCA's (Hoyer 0.45 against 0.39; a face
-#   uses about 28 of the 49 parts). Read sparseness from a converged fit: stopped after 200 steps,
+#   uses 28.5 of the 49 parts on average). Read sparseness from a converged fit: stopped after 200 steps,
 #   the same fit has sparser encodings (0.50) and less sparse parts (0.74).
 # - No rank-$R$ product beats the truncated SVD in squared error (Eckart-Young): NMF's parts
 #   cost a little reconstruction accuracy.

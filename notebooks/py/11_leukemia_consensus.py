@@ -518,7 +518,7 @@ plt.show()
 # How to read them. The **basis map** shows each probe's shares across the metagenes, probes
 # grouped by the metagene where their share is largest: most probes are shared by several
 # metagenes, and only a thin band at the top of a block (dark red) is specific to one; one of
-# the two B-cell metagenes has almost no probe of its own. Section 8 scores that specificity.
+# the two B-cell metagenes has almost no probe of its own. Section 8 scores probes' specificity, on the R = 3 fit of section 5.
 # The **coefficient map** groups the samples by diagnosis (the top track) and shows which metagene
 # dominates each (the second track): AML and T-cell ALL each have their own metagene, and the
 # B-cell ALL samples share two, a split of B-cell ALL that the diagnoses in the sample names do
@@ -668,7 +668,7 @@ display(rank_slider, widgets.interactive_output(show_rank, {"R": rank_slider}))
 #   R = 2 on them (section 3). Neither matches the paper's drop. We do not know how long the
 #   paper's runs were, so we cannot say what its curve reflects.
 # - We ran a handful of runs per rank, not 50: enough to see every run agree (or not), too few
-#   to give $\rho$ more than about two decimals of meaning.
+#   to give $\rho$ meaning beyond its third decimal (section 3 prints three).
 # - Each of our clusterings at R = 2 and 3 misplaces one sample (AML_13 at R = 2, ALL_21302_B-cell
 #   at R = 3). We have not checked which samples, if any, the paper misplaces, so we claim
 #   agreement on the classes, not on every sample.

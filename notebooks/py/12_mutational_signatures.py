@@ -234,7 +234,7 @@ print(f"we go on with R = {R}")
 #   charges little for the $N - 1 + M = 116$ parameters each rank adds, fitted to 1,814 entries.
 # - **BIC** charges $\ln n \approx 7.5$ per parameter and picks **R = 4**, with R = 3 only 24
 #   units behind: a near tie.
-# - **Held-out entries** pick R = 6, but as the cell above showed, 71% to 95% of the held-out
+# - **Held-out entries** pick R = 6, but as the cell after the scan showed, 71% to 95% of the held-out
 #   deviance comes from the 15 hidden entries of PD4120a: one genome, not the whole cohort,
 #   chooses.
 # - **Brunet's rule** picks R = 2: the cophenetic correlation is 1 at R = 2 and falls at R = 3.
@@ -325,8 +325,8 @@ for pair in (range(0, 2), range(2, R)):
 #   (section 4): with one hypermutated genome, NMF spends a signature on that genome.
 # - **B ≈ SBS3** (0.93), with **SBS40** equally close at two decimals (0.93): a flat signature
 #   spread over all 96 channels. SBS3 is the signature of homologous-recombination (HR)
-#   deficiency (BRCA1/BRCA2); SBS40 and SBS5 are flat too, and cosine similarity cannot tell
-#   them apart here, so "B is HR deficiency" is a hypothesis, not a finding.
+#   deficiency (BRCA1/BRCA2); SBS40 is flat too, and at 0.93 each cosine similarity cannot tell
+#   the two apart here, so "B is HR deficiency" is a hypothesis, not a finding.
 # - **C ≈ SBS5** (0.75), a weak match, with SBS40 close behind (0.73): another broad signature,
 #   with the CpG C>T peaks of the clock-like SBS1 on top (its tallest bar is `A[C>T]G`). SBS1
 #   and SBS5 both accumulate with age.
@@ -387,9 +387,9 @@ print(f"correlation over all 21 genomes between the APOBEC share and the TpCpW c
 # Seven genomes pass 40%; the first three, PD4120a (the hypermutated one), PD4199a and PD4005a,
 # also have the three highest shares of mutations at TpCpW counted directly. Over all 21 genomes
 # the fitted APOBEC share and the counted TpCpW share correlate at 0.90. The fitted share runs
-# higher than the count (97% against 72% for PD4120a) because signature A also carries the
-# other 28% of PD4120a's mutations, those outside the four TpCpW channels, and A and D carry
-# some of each genome's background. In the genomes on the right the flat signature B or the
+# higher than the count (97% against 72% for PD4120a) because A and D do not stop at the four
+# TpCpW channels: between them they carry 97% of PD4120a's mutations, so most of the 28% outside
+# those channels too, and they carry some of each genome's background. In the genomes on the right the flat signature B or the
 # clock-like C dominates.
 
 # %% [markdown]
@@ -476,8 +476,9 @@ ax.legend(loc="upper left")
 plt.show()
 
 # %% [markdown]
-# The two ways rank the genomes alike (correlation 0.90) and agree on the two most APOBEC-rich
-# genomes, PD4120a and PD4199a. But the refit's APOBEC share is at most 0.4 percentage points
+# The two ways agree on the two most APOBEC-rich genomes, PD4120a and PD4199a, and their shares
+# correlate at 0.90, a correlation that the hypermutated genome at the top of both lifts; lower
+# down the order changes (PD4103a is 11th de novo and 5th in the refit). But the refit's APOBEC share is at most 0.4 percentage points
 # above the de novo one (the line under the table) and typically 10 points below it (31 points
 # below for PD4192a), so only 2 genomes reach 40% instead of 7. The reference SBS2 and SBS13
 # are pure APOBEC shapes, while our A and D, learnt from these genomes, carry some of their
@@ -490,8 +491,8 @@ plt.show()
 #
 # Move the slider or choose a genome (the figure answers on release). The bars show the genome's
 # expected counts of each mutation type, split by the signature that contributes them, and the
-# black dots its observed counts. A fit for a new R takes a second or two (3 restarts) and is
-# then kept.
+# black dots its observed counts. A fit for a new R (3 restarts) takes a moment, longer the higher
+# the rank, and is then kept.
 
 # %% tags=["nbval-ignore-output"]
 fits_by_rank = {R: fit}
@@ -569,8 +570,8 @@ display(widgets.HBox([rank_slider, genome_menu]),
 #   cannot tell) and a clock-like one (SBS5 with SBS1's CpG peaks). Cosine similarity names a
 #   signature; the runner-up says how sure the name is.
 # - Exposures with $W$ fixed to reference signatures are the H half of the update, repeated to
-#   convergence; they rank the genomes' APOBEC load like the de novo fit (correlation 0.90),
-#   but lower, because the references are purer shapes than signatures learnt from 21 genomes.
+#   convergence; they agree with the de novo fit on the most APOBEC-rich genomes (correlation
+#   0.90, lifted by the hypermutated one) but put the APOBEC share lower, because the references are purer shapes than signatures learnt from 21 genomes.
 #
 # Next, notebook 13 opens up the algorithms behind every fit so far: why multiplicative updates are slow, and what is faster.
 #

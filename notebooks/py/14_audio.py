@@ -91,16 +91,18 @@ plt.show()
 
 # %% [markdown]
 # Each note shows as a stack of horizontal lines, its harmonics, that fade from the top down.
-# Because the STFT is linear, the mixture's $X$ is exactly the sum of the tracks' STFTs. The
+# Because the STFT is linear, the mixture's $X$ is the sum of the tracks' STFTs (and of the
+# recording's faint noise's), to rounding. The
 # **magnitudes** add up only approximately: $|X_1 + X_2| \le |X_1| + |X_2|$, with equality only
 # where one of the two is zero or both have the same phase. Where two notes put energy into the
 # same frequency at the same time they can reinforce or cancel. How much does that matter here?
 
 # %%
 X_tracks = np.array([audio.stft(track, FS)[2] for track in tracks])
+X_noise = audio.stft(x - tracks.sum(axis=0), FS)[2]           # the recording's faint noise
 sum_of_magnitudes = np.abs(X_tracks).sum(axis=0)
-print(f"the STFT is linear: X = sum of the tracks' STFTs (to rounding): "
-      f"{np.allclose(X_tracks.sum(axis=0), X, atol=1e-3)}")
+print(f"the STFT is linear: X = the tracks' STFTs + the noise's STFT (to rounding): "
+      f"{np.allclose(X_tracks.sum(axis=0) + X_noise, X)}")
 gap = np.abs(sum_of_magnitudes - V).sum() / V.sum()
 print(f"the sum of the tracks' magnitudes differs from |X| by {gap:.0%} of |X|'s total")
 
@@ -117,7 +119,7 @@ print(f"the sum of the tracks' magnitudes differs from |X| by {gap:.0%} of |X|'s
 # $V$ is frequencies x frames, like genes x samples. We fit it with the course's KL (Poisson)
 # NMF at R = 4, the number of different notes, with 3 restarts, each to convergence. $V$ holds
 # magnitudes, not counts; `nh.nmf` accepts any non-negative numbers and minimises the
-# generalised KL divergence $\sum V \log(V/WH) - V + WH$. The fits of this notebook run in
+# generalised KL divergence $\sum V \log(V/WH) - V + WH$. The KL fits of this notebook run in
 # single precision (`dtype=np.float32`), which is faster; the spectrogram's magnitudes need
 # no more digits (`W` and `H` come back as float64).
 
@@ -282,7 +284,7 @@ display(part_menu, widgets.interactive_output(show_part, {"part": part_menu}))
 # ## 4. What goes wrong
 #
 # NMF separates what *varies independently*. Four ways to see the limits, each with a new fit
-# (converged, 3 restarts). `describe` names each column of $W$ by its fundamental and lists its
+# (converged; 3 restarts, except the squared-error fit, from one start). `describe` names each column of $W$ by its fundamental and lists its
 # strong peaks (above 30% of the column's largest), which shows which harmonics it holds, and
 # says in which share of the frames its row of $H$ is "on" (above 10% of its maximum).
 
