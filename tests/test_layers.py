@@ -139,3 +139,9 @@ def loaded_after(statement):
 def test_a_low_import_loads_nothing_above_it(statement, must_not_load):
     loaded = loaded_after(statement)
     assert not loaded & set(must_not_load), f"{statement} loads {sorted(loaded & set(must_not_load))}"
+
+
+def test_the_self_checks_leave_scipy_signal_unloaded():
+    """Every notebook imports nmf_course.selfchecks, which imports notebook 14's audio module;
+    scipy.signal (about 0.6 s to import) is loaded only when an audio function runs."""
+    assert "scipy.signal" not in loaded_after("from nmf_course import selfchecks")
