@@ -512,7 +512,7 @@ def moonlighter_report(genes, shares, order, moonlighters, threshold=0.1):
     label = {a: f"M{k + 1}" for k, a in enumerate(order)}
     print(f"{len(moonlighters)} moonlighting genes (share >= {threshold} in two or more modules):")
     for i in moonlighters:
-        parts = [f"{label[a]} {shares[i, a]:.0%}" for a in order if shares[i, a] >= threshold]
+        parts = [f"{label[a]} {shares[i, a]:.1%}" for a in order if shares[i, a] >= threshold]
         print(f"  {genes[i]:<8} " + ", ".join(parts))
 
 
