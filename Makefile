@@ -10,7 +10,8 @@
 #   make slide-metadata        maintainers: set each notebook cell's slide type (metadata only)
 #   make nbgrader-metadata     maintainers: set nbgrader's cell metadata from the exercise markers
 #   make nbgrader-venv         graders using nbgrader: nbgrader in .venv/nbgrader, beside the course
-#   make bench                 time NMF's update rules, whole fits, where they stop and fits made together (about 20 min idle)
+#   make bench                 time NMF's update rules, whole fits, where they stop, fits made together
+#                              and the candidate engine (benchmarks/bench_cd.py) (about 30 min idle)
 #   make lock                  maintainers: refresh requirements.lock to the newest releases, reinstall,
 #                              re-execute every notebook in place and regenerate student/ (see README)
 
@@ -105,6 +106,7 @@ $(NBGRADER_VENV)/.installed: $(STAMP) Makefile
 bench: $(STAMP)
 	$(BIN)/python benchmarks/bench_nmf.py
 	$(BIN)/python benchmarks/bench_together.py
+	$(BIN)/python benchmarks/bench_cd.py
 
 # Refresh the lock to the newest releases allowed by pyproject.toml, install exactly that,
 # re-execute every notebook in place (new versions may change figures and printed numbers)
