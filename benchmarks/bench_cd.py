@@ -199,7 +199,8 @@ def main():
         f" load average (1 min) before: {load:.2f}",
         "- float64; fit_kl with its defaults (stopping rule, escape test), median of 3 calls (one call"
         " above 100,000 entries); fit_cd with the same stopping rule on a check every"
-        f" {CHECK_EVERY} sweeps, tol {TOL:g}, {WARMUP_STEPS} MU steps first, one BLAS thread",
+        f" {CHECK_EVERY} sweeps, tol {TOL:g}, {WARMUP_STEPS} MU steps first, one BLAS thread, and no"
+        " escape test (fit_kl's times include its test's second run)",
         "- \"above the best\": deviance units above the lowest end point of the runs in the row;"
         " plain MU's time is its iterations to within 1 unit of it (from its trace) times its time"
         " per iteration, as in results.md",
