@@ -157,6 +157,7 @@ def case(label, make_V, R, seed, mu_iterations):
     W0, H0 = nh.random_start(np.random.default_rng(seed), *V.shape, R, V, np.float64)
     repeats = 1 if V.size > 100_000 else 3
     kl_time, kl_fit = timed(lambda: fit_kl(V, W0, H0), repeats)
+    kl_untested_time, _ = timed(lambda: fit_kl(V, W0, H0, escape=False), repeats)
     with threadpool_limits(1):
         cd_time, (_, _, cd_trace, sweeps, rises) = timed(lambda: fit_cd(V, W0, H0), repeats)
     every = 10 if V.size <= 10_000 else 50
@@ -164,6 +165,7 @@ def case(label, make_V, R, seed, mu_iterations):
     optimum = min(kl_fit.deviance_trace[-1], cd_trace[-1],
                   np.inf if mu_trace is None else mu_trace[-1])
     row = dict(label=label, kl_time=kl_time, kl_gap=kl_fit.deviance_trace[-1] - optimum,
+               kl_untested_time=kl_untested_time,
                cd_time=cd_time, cd_gap=cd_trace[-1] - optimum, sweeps=sweeps, rises=rises)
     if mu_trace is not None:
         needed = first_reaching(mu_trace, optimum + 1.0, every)
@@ -207,23 +209,26 @@ def main():
         "",
         "## Time to a converged fit (bench_nmf.py's convergence cases, start seed 1)",
         "",
-        "| N x M, R | fit_kl: time, above the best | fit_cd: time, sweeps, above the best |"
+        "| N x M, R | fit_kl: time, above the best | fit_kl without its escape test: time |"
+        " fit_cd: time, sweeps, above the best |"
         " plain MU to within 1 unit | plain MU ÷ fit_kl | plain MU ÷ fit_cd |",
-        "| --- | ---: | ---: | ---: | ---: | ---: |",
+        "| --- | ---: | ---: | ---: | ---: | ---: | ---: |",
     ]
     for row in rows:
         lines.append(f"| {row['label']} | {row['kl_time']:.2f} s, {row['kl_gap']:+.3f} |"
+                     f" {row['kl_untested_time']:.2f} s |"
                      f" {row['cd_time']:.2f} s, {row['sweeps']:,}, {row['cd_gap']:+.3f} |"
                      f" {row['mu_time']:.2f} s{'' if row['mu_reached'] else ' (not reached)'} |"
                      f" {ratio(row, 'kl_time')} | {ratio(row, 'cd_time')} |")
     lines += ["", "## Where each stops (bench_nmf.py's accuracy cases, start seed 2)", "",
-              "| table | fit_kl: time, above the best | fit_cd: time, sweeps, above the best |"
-              " fit_kl ÷ fit_cd (time) |",
-              "| --- | ---: | ---: | ---: |"]
+              "| table | fit_kl: time, above the best | fit_kl without its escape test: time |"
+              " fit_cd: time, sweeps, above the best | fit_kl without its test ÷ fit_cd (time) |",
+              "| --- | ---: | ---: | ---: | ---: |"]
     for row in accuracy:
         lines.append(f"| {row['label']} | {row['kl_time']:.2f} s, {row['kl_gap']:+.3f} |"
+                     f" {row['kl_untested_time']:.2f} s |"
                      f" {row['cd_time']:.2f} s, {row['sweeps']:,}, {row['cd_gap']:+.3f} |"
-                     f" {row['kl_time'] / row['cd_time']:.1f} |")
+                     f" {row['kl_untested_time'] / row['cd_time']:.1f} |")
     rises = sum(row["rises"][0] for row in rows + accuracy)
     largest = max(row["rises"][1] for row in rows + accuracy)
     lines += ["", "Sweeps from an accepted point (not extrapolated) that ended higher, which the safeguard"
