@@ -14,8 +14,7 @@ from the same starts, on the tables of bench_nmf.py's convergence and accuracy c
 - **Extrapolation with a restart** (Ang & Gillis 2019, Neural Computation 31(2):417-439): after
   each sweep X_k, the next sweep starts from Y_k = max(X_k + beta (X_k - X_{k-1}), floor),
   linear as in the paper; when a sweep ends above the last accepted point, the run goes back
-  to that point and beta shrinks. fit_kl's schedule constants (fastfit.BETA_START, GROW,
-  GROW_MAX, SHRINK) are reused. fastTopics (Carbonetto et al. 2021) pairs coordinate descent
+  to that point and beta shrinks. beta is managed by fit_kl's own schedule (fastfit._Schedule). fastTopics (Carbonetto et al. 2021) pairs coordinate descent
   with the same extrapolation for Poisson NMF.
 - A few plain MU steps first (WARMUP_STEPS): from a random start MU falls faster than
   coordinate descent for the first tens of steps.
@@ -50,7 +49,7 @@ from nmf_course.rules import has_stopped_falling
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from bench_nmf import (ACCURACY_CASES, CONVERGENCE_CASES, first_reaching,  # noqa: E402
-                       mu_time_per_step, plain_mu)
+                       mu_time_per_step, plain_mu, timed)
 
 HERE = Path(__file__).resolve().parent
 FLOOR = 1e-16          # the smallest entry a Newton step leaves (a projection onto [FLOOR, inf))
@@ -112,8 +111,7 @@ def fit_cd(V, W0, H0, tol=TOL, max_sweeps=MAX_SWEEPS):
     W, H = np.asfortranarray(W), np.asfortranarray(H)
     WH, Q = np.asfortranarray(W @ H), np.empty_like(V)
     safe, safe_D, extrapolated = (W.copy(), H.copy()), deviance(V, WH, V_log_V), False
-    previous = safe
-    beta, beta_max = fastfit.BETA_START, fastfit.BETA_CEILING
+    previous, schedule = safe, fastfit._Schedule()
     trace, rises, largest_rise, sweeps = [safe_D], 0, 0.0, 0
     while sweeps < max_sweeps and not has_stopped_falling(trace, tol):
         for _ in range(CHECK_EVERY):
@@ -124,31 +122,20 @@ def fit_cd(V, W0, H0, tol=TOL, max_sweeps=MAX_SWEEPS):
                 scale = W.sum(axis=0)
                 point = (W / scale, H * scale[:, np.newaxis])
                 safe, safe_D = point, D
-                beta = min(beta_max, fastfit.GROW * beta)
-                beta_max = min(fastfit.BETA_CEILING, fastfit.GROW_MAX * beta_max)
+                schedule.accepted()
                 for now, before, out in zip(point, previous, (W, H)):
-                    np.maximum(now + beta * (now - before), FLOOR, out=out)
+                    np.maximum(now + schedule.beta * (now - before), FLOOR, out=out)
                 previous, extrapolated = point, True
             else:                               # back to the accepted point, a smaller beta
                 if not extrapolated:
                     rises, largest_rise = rises + 1, max(largest_rise, (D - safe_D) / safe_D)
-                beta_max, beta = beta, beta / fastfit.SHRINK
+                schedule.rejected()
                 np.copyto(W, safe[0])
                 np.copyto(H, safe[1])
                 previous, extrapolated = safe, False
             np.matmul(W, H, out=WH)
         trace.append(safe_D)
     return safe[0], safe[1], np.array(trace), sweeps, (rises, largest_rise)
-
-
-def timed(run, repeats):
-    """Median seconds of `repeats` calls of run(), and the last result."""
-    seconds, result = [], None
-    for _ in range(repeats):
-        start = time.perf_counter()
-        result = run()
-        seconds.append(time.perf_counter() - start)
-    return float(np.median(seconds)), result
 
 
 def case(label, make_V, R, seed, mu_iterations):
